@@ -1,0 +1,76 @@
+# The two commands a newcomer needs (see README.md):
+#   make book   install, execute every notebook (cached), build the HTML, serve it on localhost
+#   make test   install, then run every check: lint, unit tests, every notebook, strict build, browser
+# Both create and reuse a project-local virtual environment in .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+# Every page of the book, without the HTML builder's cache of executed notebooks
+NOTEBOOKS := $(wildcard chapters/*.md quizzes/*.md)
+
+.PHONY: help install book html serve test lint unit notebooks strict-build browser browser-deps bench clean
+
+help:
+	@echo "make book    build the book (notebooks executed, cached) and serve it on http://$(HOST):$(PORT)"
+	@echo "make test    every check: lint, unit tests, notebooks (nbval), strict build, browser tests"
+	@echo "make bench   time every notebook and the lrkit schedules against torch"
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25"
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# ---- the book -----------------------------------------------------------------------------
+html: install
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+serve:
+	@echo ""
+	@echo "    The book is at  http://$(HOST):$(PORT)/  (Ctrl-C stops the server)"
+	@echo ""
+	$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory _build/html
+
+book: html serve
+
+# ---- the checks ---------------------------------------------------------------------------
+lint: install
+	$(BIN)/ruff check lrkit tests benchmarks conftest.py
+	$(BIN)/ruff format --check lrkit tests benchmarks conftest.py
+	$(BIN)/python tests/lint_notebooks.py $(NOTEBOOKS)
+
+unit: install
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests lrkit --ignore=tests/browser
+
+notebooks: install
+	$(BIN)/python -m pytest -n 2 --dist loadfile chapters quizzes
+
+# Execution forced: the cache of executed notebooks is dropped first.
+strict-build: install
+	rm -rf _build
+	$(BIN)/jupyter-book build . -W -n --keep-going --all
+
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
+
+browser: install browser-deps
+	$(BIN)/python -m pytest tests/browser
+
+test: lint unit notebooks strict-build browser
+	@echo "All checks passed."
+
+bench: install
+	$(BIN)/python benchmarks/bench_book.py
+	$(BIN)/python benchmarks/bench_schedules.py
+
+clean:
+	rm -rf _build .jupyter_cache

@@ -1,0 +1,19 @@
+"""lrkit: the small package behind the Learning-Rate Book.
+
+Modules, each with one job:
+
+- ``lrkit.schedules``   learning-rate schedules as pure functions of the 0-based step
+- ``lrkit.bridge``      drive a ``torch.optim.Optimizer`` from a schedule; sample torch schedulers
+- ``lrkit.optimizers``  SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam, AdamW in numpy
+- ``lrkit.problems``    quadratics, Rosenbrock, linear regression, a noisy quadratic
+- ``lrkit.data``        the handwritten digits (bundled with scikit-learn) and small models
+- ``lrkit.training``    one correct PyTorch training loop and a numpy gradient-descent runner
+- ``lrkit.finder``      the learning-rate range test and its suggestion rules
+- ``lrkit.plotting``    figures: schedules, histories, range tests, trajectories
+- ``lrkit.quiz``        the interview quiz bank: validation, rendering, terminal quiz
+
+Importing ``lrkit`` imports none of them (no torch start-up cost, no global state):
+``from lrkit import schedules``.
+"""
+
+__version__ = "0.1.0"

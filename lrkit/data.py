@@ -1,0 +1,131 @@
+"""The handwritten digits bundled with scikit-learn, and two small models for them.
+
+The digits (1,797 grey 8x8 images, 10 classes) ship inside scikit-learn, so the book
+trains on real data with no download. ``load_digits`` returns a fixed stratified
+train/test split as tensors; ``make_cnn`` and ``make_mlp`` build small models whose
+initial weights depend only on ``seed``.
+
+>>> data = load_digits()
+>>> tuple(data.x_train.shape), data.x_train.dtype, tuple(data.x_test.shape)
+((1347, 1, 8, 8), torch.float32, (450, 1, 8, 8))
+>>> model = make_cnn(seed=0)
+>>> tuple(model(data.x_test[:5]).shape)
+(5, 10)
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import torch
+from torch import nn
+
+from lrkit._checks import check_in_range, check_int
+
+__all__ = ["Digits", "load_digits", "make_cnn", "make_mlp"]
+
+NUM_CLASSES = 10
+IMAGE_SIZE = 8
+_MAX_PIXEL = 16.0  # sklearn's digits are integers 0..16
+
+
+@dataclass(frozen=True, eq=False)
+class Digits:
+    """A train/test split of the digits: images ``(N, 1, 8, 8)`` float32 in [0, 1], int64 labels."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    num_classes: int = NUM_CLASSES
+
+    def __repr__(self):
+        return (
+            f"Digits(train={len(self.y_train)}, test={len(self.y_test)}, "
+            f"image_shape={tuple(self.x_train.shape[1:])}, num_classes={self.num_classes})"
+        )
+
+
+@lru_cache(maxsize=8)
+def _digits_arrays(test_fraction, seed):
+    """The split as read-only numpy arrays (cached: notebooks call ``load_digits`` often)."""
+    from sklearn.datasets import load_digits as sklearn_load_digits
+    from sklearn.model_selection import train_test_split
+
+    bunch = sklearn_load_digits()
+    images = (bunch.images / _MAX_PIXEL).astype(np.float32)[:, None, :, :]
+    labels = bunch.target.astype(np.int64)
+    arrays = train_test_split(
+        images, labels, test_size=test_fraction, random_state=seed, stratify=labels
+    )
+    for array in arrays:
+        array.flags.writeable = False
+    return tuple(arrays)  # x_train, x_test, y_train, y_test
+
+
+def load_digits(test_fraction=0.25, seed=0):
+    """Load scikit-learn's handwritten digits as a stratified train/test split.
+
+    ``test_fraction`` of the 1,797 images (rounded up, as scikit-learn does) go to the
+    test set, with the same class proportions in both parts; ``seed`` fixes the split.
+    The numpy arrays are cached, and each call returns fresh tensors (copies), so
+    modifying them in place cannot corrupt the cache.
+    """
+    check_in_range("test_fraction", test_fraction, 0.0, 1.0, low_open=True, high_open=True)
+    check_int("seed", seed)
+    x_train, x_test, y_train, y_test = _digits_arrays(float(test_fraction), int(seed))
+    return Digits(
+        x_train=torch.tensor(x_train),
+        y_train=torch.tensor(y_train),
+        x_test=torch.tensor(x_test),
+        y_test=torch.tensor(y_test),
+    )
+
+
+def _seeded_init(seed, build):
+    """Build a module with ``torch.manual_seed(seed)`` without touching the global RNG."""
+    check_int("seed", seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return build()
+
+
+def make_cnn(seed=0, width=16):
+    """A small CNN for 1x8x8 images: two 3x3 convolutions, 2x2 max-pooling, a linear layer.
+
+    ``conv(1->width) -> ReLU -> conv(width->2*width) -> ReLU -> maxpool 2 -> linear(->10)``.
+    The initial weights depend only on ``seed`` (the global torch RNG is left untouched).
+    With ``width=16`` it has about 10k parameters.
+    """
+    check_int("width", width, minimum=1)
+
+    def build():
+        return nn.Sequential(
+            nn.Conv2d(1, width, kernel_size=3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(width, 2 * width, kernel_size=3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(2 * width * (IMAGE_SIZE // 2) ** 2, NUM_CLASSES),
+        )
+
+    return _seeded_init(seed, build)
+
+
+def make_mlp(hidden=64, seed=0):
+    """A one-hidden-layer perceptron: ``flatten -> linear(64->hidden) -> ReLU -> linear(->10)``.
+
+    The initial weights depend only on ``seed`` (the global torch RNG is left untouched).
+    """
+    check_int("hidden", hidden, minimum=1)
+
+    def build():
+        return nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(IMAGE_SIZE * IMAGE_SIZE, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, NUM_CLASSES),
+        )
+
+    return _seeded_init(seed, build)

@@ -1,0 +1,413 @@
+"""SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam and AdamW in numpy, from their equations.
+
+The interface follows optax: a factory validates the hyperparameters once and returns an
+:class:`Optimizer`; its ``init`` builds the state and its ``update`` is a pure function that
+returns new parameters and a new state (it never mutates its inputs). The learning rate is an
+argument of every step, so any schedule can drive it::
+
+    opt = optimizers.adam()
+    state = opt.init(params)
+    for step in range(NUM_STEPS):
+        params, state = opt.update(params, grad(params), state, lr=schedule(step))
+
+Everything is float64. Each optimizer mirrors one ``torch.optim`` class *exactly*, including the
+places where PyTorch differs from the textbook (each docstring says where);
+``tests/test_optimizers.py`` runs both side by side and demands agreement to 1e-10.
+
+Notation in the docstrings: :math:`x` the parameters, :math:`g` the gradient, :math:`\\eta` the
+learning rate of the current step, :math:`\\lambda` the weight decay, :math:`t = 1, 2, \\ldots`
+the step count.
+"""
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from lrkit._checks import check_in_range, check_non_negative, check_positive
+
+__all__ = [
+    "AdagradState",
+    "AdamState",
+    "MomentumState",
+    "Optimizer",
+    "RmspropState",
+    "SgdState",
+    "adagrad",
+    "adam",
+    "adamw",
+    "momentum",
+    "nesterov",
+    "rmsprop",
+    "sgd",
+]
+
+
+class Optimizer(NamedTuple):
+    """A named pair of pure functions: ``init(params) -> state`` and
+    ``update(params, grads, state, lr) -> (params, state)``."""
+
+    name: str
+    init: Callable[[np.ndarray], Any]
+    update: Callable[..., tuple[np.ndarray, Any]]
+
+
+class SgdState(NamedTuple):
+    count: int  # steps taken
+
+
+class MomentumState(NamedTuple):
+    count: int
+    velocity: np.ndarray  # torch's "momentum_buffer"
+
+
+class AdagradState(NamedTuple):
+    count: int
+    sum_sq: np.ndarray  # running *sum* of squared gradients, torch's "sum"
+
+
+class RmspropState(NamedTuple):
+    count: int
+    square_avg: np.ndarray  # moving average of squared gradients
+    velocity: np.ndarray  # momentum buffer (zeros when momentum == 0)
+
+
+class AdamState(NamedTuple):
+    count: int
+    m: np.ndarray  # first moment, torch's "exp_avg"
+    v: np.ndarray  # second moment, torch's "exp_avg_sq"
+
+
+# ---------------------------------------------------------------------------------------------
+# shared pieces
+
+
+def _check_beta(name, value, *, allow_zero=True):
+    check_in_range(name, value, 0.0, 1.0, low_open=not allow_zero, high_open=True)
+
+
+def _zeros_like(params):
+    return np.zeros_like(np.asarray(params, dtype=np.float64))
+
+
+def _prepare(params, grads, lr):
+    """Validate one step's inputs; return float64 arrays (``g`` is a fresh copy) and lr."""
+    if isinstance(lr, np.ndarray) and lr.ndim == 0:
+        lr = lr.item()  # a schedule evaluated at one step may hand back a 0-d array
+    check_non_negative(lr=lr)
+    x = np.asarray(params, dtype=np.float64)
+    g = np.array(grads, dtype=np.float64)
+    if g.shape != x.shape:
+        raise ValueError(f"grads must have the shape of params {x.shape}, got {g.shape}")
+    if not np.isfinite(g).all():
+        bad = np.argwhere(~np.isfinite(g))[0]
+        raise ValueError(f"grads must be finite, got {g[tuple(bad)]} at index {tuple(bad)}")
+    return x, g, float(lr)
+
+
+def _l2(g, x, weight_decay):
+    """Coupled weight decay (L2): add lambda * x to the gradient, as every torch optimizer does
+    except AdamW."""
+    return g + weight_decay * x if weight_decay else g
+
+
+# ---------------------------------------------------------------------------------------------
+# SGD and its momentum variants
+
+
+def sgd(weight_decay: float = 0.0) -> Optimizer:
+    r"""Plain stochastic gradient descent.
+
+    .. math::
+        g \leftarrow g + \lambda x, \qquad x \leftarrow x - \eta\, g
+
+    Mirrors ``torch.optim.SGD(params, lr, weight_decay=weight_decay)``.
+
+    >>> opt = sgd()
+    >>> x = np.array([1.0, -2.0])
+    >>> x, state = opt.update(x, grads=np.array([1.0, 1.0]), state=opt.init(x), lr=0.5)
+    >>> x
+    array([ 0.5, -2.5])
+    """
+    check_non_negative(weight_decay=weight_decay)
+
+    def init(params):
+        return SgdState(count=0)
+
+    def update(params, grads, state, lr):
+        x, g, lr = _prepare(params, grads, lr)
+        g = _l2(g, x, weight_decay)
+        return x - lr * g, SgdState(count=state.count + 1)
+
+    return Optimizer("sgd", init, update)
+
+
+def _heavy_ball(name, beta, dampening, weight_decay, look_ahead):
+    """The body shared by :func:`momentum` and :func:`nesterov` (torch.optim.SGD's branches)."""
+
+    def init(params):
+        return MomentumState(count=0, velocity=_zeros_like(params))
+
+    def update(params, grads, state, lr):
+        x, g, lr = _prepare(params, grads, lr)
+        g = _l2(g, x, weight_decay)
+        # 1) velocity: torch seeds it with the first gradient itself (no dampening on step 1),
+        #    and with beta == 0 it keeps no buffer at all (dampening then has no effect)
+        if state.count == 0 or beta == 0:
+            v = g
+        else:
+            v = beta * state.velocity + (1.0 - dampening) * g
+        # 2) Nesterov steps along the gradient plus the *new* velocity (a look-ahead)
+        direction = g + beta * v if look_ahead else v
+        return x - lr * direction, MomentumState(count=state.count + 1, velocity=v)
+
+    return Optimizer(name, init, update)
+
+
+def momentum(beta: float = 0.9, dampening: float = 0.0, weight_decay: float = 0.0) -> Optimizer:
+    r"""SGD with (heavy-ball) momentum, in PyTorch's convention.
+
+    .. math::
+        g \leftarrow g + \lambda x, \qquad
+        v_1 = g_1, \quad v_t = \beta v_{t-1} + (1 - \tau) g_t, \qquad
+        x \leftarrow x - \eta\, v_t
+
+    with :math:`\tau` the dampening. Mirrors
+    ``torch.optim.SGD(params, lr, momentum=beta, dampening=dampening, weight_decay=...)``.
+
+    Two ways this differs from textbook heavy ball:
+
+    - The velocity holds *gradients*, not steps: :math:`\eta` multiplies it when it is used
+      (Sutskever et al. write :math:`v \leftarrow \beta v - \eta g`, :math:`x \leftarrow x + v`).
+      The two agree for a constant learning rate; when :math:`\eta` changes, torch rescales
+      the whole accumulated velocity at once.
+    - The first step sets :math:`v_1 = g_1` undamped, so with dampening the first step is
+      larger than the later ones would suggest.
+
+    Under a constant gradient the step tends to :math:`\eta g / (1 - \beta)` (10x for 0.9):
+
+    >>> opt = momentum(beta=0.9)
+    >>> x = np.zeros(1)
+    >>> state = opt.init(x)
+    >>> for _ in range(200):
+    ...     x_new, state = opt.update(x, grads=np.ones(1), state=state, lr=0.1)
+    ...     step, x = x - x_new, x_new
+    >>> float(step[0].round(6))
+    1.0
+    """
+    _check_beta("beta", beta)
+    check_in_range("dampening", dampening, 0.0, 1.0)
+    check_non_negative(weight_decay=weight_decay)
+    return _heavy_ball("momentum", beta, dampening, weight_decay, look_ahead=False)
+
+
+def nesterov(beta: float = 0.9, weight_decay: float = 0.0) -> Optimizer:
+    r"""SGD with Nesterov momentum, in PyTorch's (Sutskever et al.'s reformulated) form.
+
+    .. math::
+        g \leftarrow g + \lambda x, \qquad
+        v_1 = g_1, \quad v_t = \beta v_{t-1} + g_t, \qquad
+        x \leftarrow x - \eta\, (g_t + \beta v_t)
+
+    The gradient is taken at the current point, not at a look-ahead point: the look-ahead is
+    folded into the update direction :math:`g + \beta v`. Mirrors
+    ``torch.optim.SGD(params, lr, momentum=beta, nesterov=True, weight_decay=...)``, which,
+    like this function, needs ``beta > 0`` (and has no dampening).
+
+    The first step is :math:`\eta (1 + \beta) g`, larger than plain momentum's :math:`\eta g`:
+
+    >>> opt = nesterov(beta=0.9)
+    >>> x = np.zeros(1)
+    >>> x, state = opt.update(x, grads=np.ones(1), state=opt.init(x), lr=0.1)
+    >>> float(-x[0])
+    0.19
+    """
+    _check_beta("beta", beta, allow_zero=False)
+    check_non_negative(weight_decay=weight_decay)
+    return _heavy_ball("nesterov", beta, 0.0, weight_decay, look_ahead=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# adaptive methods
+
+
+def adagrad(
+    eps: float = 1e-10, initial_accumulator: float = 0.0, weight_decay: float = 0.0
+) -> Optimizer:
+    r"""AdaGrad: divide by the root of the *sum* of all squared gradients so far.
+
+    .. math::
+        g \leftarrow g + \lambda x, \qquad
+        s_t = s_{t-1} + g_t^2 \;(s_0 = \text{initial\_accumulator}), \qquad
+        x \leftarrow x - \eta\, \frac{g_t}{\sqrt{s_t} + \epsilon}
+
+    Mirrors ``torch.optim.Adagrad(params, lr, lr_decay=0, eps=eps,
+    initial_accumulator_value=initial_accumulator, weight_decay=...)``.
+    Because :math:`s_t` only grows, the effective step size decays like :math:`1/\sqrt{t}` on
+    its own: under a constant gradient the step at :math:`t` is
+    :math:`\eta g / (\sqrt{t}\,|g| + \epsilon)`.
+
+    >>> opt = adagrad()
+    >>> x = np.zeros(1)
+    >>> state = opt.init(x)
+    >>> for _ in range(4):
+    ...     x_new, state = opt.update(x, grads=np.array([5.0]), state=state, lr=1.0)
+    ...     step, x = x - x_new, x_new
+    >>> float(step[0].round(10))  # 1 / sqrt(4)
+    0.5
+    """
+    check_positive(eps=eps)
+    check_non_negative(initial_accumulator=initial_accumulator, weight_decay=weight_decay)
+
+    def init(params):
+        sum_sq = np.full_like(np.asarray(params, dtype=np.float64), initial_accumulator)
+        return AdagradState(count=0, sum_sq=sum_sq)
+
+    def update(params, grads, state, lr):
+        x, g, lr = _prepare(params, grads, lr)
+        g = _l2(g, x, weight_decay)
+        sum_sq = state.sum_sq + g * g
+        x = x - lr * (g / (np.sqrt(sum_sq) + eps))
+        return x, AdagradState(count=state.count + 1, sum_sq=sum_sq)
+
+    return Optimizer("adagrad", init, update)
+
+
+def rmsprop(
+    alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0
+) -> Optimizer:
+    r"""RMSprop: divide by the root of a *moving average* of squared gradients.
+
+    .. math::
+        g \leftarrow g + \lambda x, \qquad
+        s_t = \alpha s_{t-1} + (1 - \alpha) g_t^2 \;(s_0 = 0), \qquad
+        d_t = \frac{g_t}{\sqrt{s_t} + \epsilon}
+
+    then :math:`x \leftarrow x - \eta\, d_t` without momentum, or with momentum :math:`\mu`:
+    :math:`b_t = \mu b_{t-1} + d_t` (:math:`b_0 = 0`), :math:`x \leftarrow x - \eta\, b_t`.
+
+    Mirrors ``torch.optim.RMSprop(params, lr, alpha=alpha, eps=eps, weight_decay=...,
+    momentum=momentum)`` (``centered=False``). PyTorch's conventions, which other libraries
+    do not share:
+
+    - :math:`\epsilon` is added *outside* the square root (TensorFlow/Keras put it inside);
+    - :math:`s` starts at 0 and is not bias-corrected, so the first steps are large:
+      step 1 is :math:`\eta / \sqrt{1 - \alpha} = 10\eta` per coordinate for
+      :math:`\alpha = 0.99`;
+    - the momentum buffer starts at 0 (unlike SGD's, which starts at :math:`g_1`), and
+      :math:`\eta` multiplies the buffer when it is used rather than entering it.
+
+    >>> opt = rmsprop(alpha=0.99)
+    >>> x = np.zeros(2)
+    >>> x, state = opt.update(x, grads=np.array([2.0, -50.0]), state=opt.init(x), lr=0.01)
+    >>> x.round(6)
+    array([-0.1,  0.1])
+    """
+    _check_beta("alpha", alpha)
+    check_positive(eps=eps)
+    check_non_negative(weight_decay=weight_decay)
+    _check_beta("momentum", momentum)
+
+    def init(params):
+        return RmspropState(count=0, square_avg=_zeros_like(params), velocity=_zeros_like(params))
+
+    def update(params, grads, state, lr):
+        x, g, lr = _prepare(params, grads, lr)
+        g = _l2(g, x, weight_decay)
+        square_avg = alpha * state.square_avg + (1.0 - alpha) * (g * g)
+        direction = g / (np.sqrt(square_avg) + eps)
+        velocity = state.velocity
+        if momentum > 0:
+            velocity = momentum * velocity + direction
+            direction = velocity
+        new_state = RmspropState(state.count + 1, square_avg, velocity)
+        return x - lr * direction, new_state
+
+    return Optimizer("rmsprop", init, update)
+
+
+def _adam_family(name, beta1, beta2, eps, weight_decay, decoupled):
+    """Adam's body, shared by :func:`adam` (L2 in the gradient) and :func:`adamw` (decoupled)."""
+    _check_beta("beta1", beta1)
+    _check_beta("beta2", beta2)
+    check_positive(eps=eps)
+    check_non_negative(weight_decay=weight_decay)
+
+    def init(params):
+        return AdamState(count=0, m=_zeros_like(params), v=_zeros_like(params))
+
+    def update(params, grads, state, lr):
+        x, g, lr = _prepare(params, grads, lr)
+        t = state.count + 1
+        # 1) weight decay: AdamW shrinks x directly (outside the adaptive scaling);
+        #    Adam adds lambda * x to the gradient, where the scaling below normalizes it away
+        if decoupled:
+            x = x * (1.0 - lr * weight_decay)
+        else:
+            g = _l2(g, x, weight_decay)
+        # 2) moving averages of g and g^2, both started at zero
+        m = beta1 * state.m + (1.0 - beta1) * g
+        v = beta2 * state.v + (1.0 - beta2) * (g * g)
+        # 3) bias correction, with eps added to the *corrected* root (torch's placement)
+        step_size = lr / (1.0 - beta1**t)
+        denom = np.sqrt(v) / np.sqrt(1.0 - beta2**t) + eps
+        return x - step_size * (m / denom), AdamState(count=t, m=m, v=v)
+
+    return Optimizer(name, init, update)
+
+
+def adam(
+    beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.0
+) -> Optimizer:
+    r"""Adam, with bias correction and (optional) coupled L2 weight decay.
+
+    .. math::
+        g \leftarrow g + \lambda x, \quad
+        m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t, \quad
+        v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2, \\
+        x \leftarrow x - \frac{\eta}{1 - \beta_1^t}\,
+        \frac{m_t}{\sqrt{v_t / (1 - \beta_2^t)} + \epsilon}
+
+    Mirrors ``torch.optim.Adam(params, lr, betas=(beta1, beta2), eps=eps,
+    weight_decay=weight_decay)``. Note that torch's ``weight_decay`` for *Adam* is L2 added
+    to the gradient, so it is divided by :math:`\sqrt{v}` like the rest of the gradient: that is
+    not weight decay in the sense of :func:`adamw` (Loshchilov and Hutter, 2019).
+
+    Bias correction makes the first step :math:`\eta\, g / (|g| + \epsilon)`, about
+    :math:`\eta` per coordinate whatever the gradient's scale:
+
+    >>> opt = adam()
+    >>> x = np.zeros(2)
+    >>> x, state = opt.update(x, grads=np.array([0.5, -50.0]), state=opt.init(x), lr=0.1)
+    >>> x.round(6)
+    array([-0.1,  0.1])
+    """
+    return _adam_family("adam", beta1, beta2, eps, weight_decay, decoupled=False)
+
+
+def adamw(
+    beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 1e-2
+) -> Optimizer:
+    r"""AdamW: Adam with decoupled weight decay.
+
+    .. math::
+        x \leftarrow (1 - \eta \lambda)\, x, \quad \text{then Adam's step with } \lambda = 0
+
+    (Adam's step: the equations of :func:`adam`).
+
+    Mirrors ``torch.optim.AdamW(params, lr, betas=(beta1, beta2), eps=eps,
+    weight_decay=weight_decay)``, whose default ``weight_decay`` is 1e-2 (Adam's is 0).
+    In PyTorch the shrink factor is :math:`\eta\lambda`: the decay follows the learning-rate
+    schedule and is *multiplied by the learning rate*, so ``weight_decay=1e-2`` at
+    ``lr=1e-3`` shrinks the weights by 1e-5 per step. (The paper writes
+    :math:`\eta_t \lambda` with :math:`\eta_t` a schedule *multiplier*, not the learning rate.)
+
+    With a zero gradient, only the decay acts:
+
+    >>> opt = adamw(weight_decay=0.1)
+    >>> x = np.array([2.0])
+    >>> x, state = opt.update(x, grads=np.zeros(1), state=opt.init(x), lr=0.5)
+    >>> float(x[0])  # 2 * (1 - 0.5 * 0.1)
+    1.9
+    """
+    return _adam_family("adamw", beta1, beta2, eps, weight_decay, decoupled=True)

@@ -1,0 +1,79 @@
+"""The book's harness: every notebook page is tested, and the configuration hangs together."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from lrkit.book import ROOT, notebook_pages, toc_pages
+
+
+def collected_notebooks():
+    """The notebooks that `pytest --collect-only` finds, as paths relative to the repo."""
+    folders = [d for d in ("chapters", "quizzes") if (ROOT / d).is_dir()]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", *folders],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return {Path(line.split("::")[0]) for line in result.stdout.splitlines() if "::Cell" in line}
+
+
+def test_every_notebook_page_is_collected_by_nbval():
+    pages = set(notebook_pages())
+    assert pages, "the table of contents names no notebook"
+    assert collected_notebooks() == pages
+
+
+def test_every_page_in_the_toc_exists():
+    missing = [page for page in toc_pages() if not (ROOT / f"{page}.md").is_file()]
+    assert not missing
+
+
+def test_no_notebook_outside_the_toc():
+    on_disk = {
+        p.relative_to(ROOT) for d in ("chapters", "quizzes") for p in (ROOT / d).glob("*.md")
+    }
+    assert on_disk <= set(notebook_pages()), "a page on disk is missing from _toc.yml"
+
+
+def test_no_ipynb_beside_a_markdown_notebook():
+    clashes = [p for p in ROOT.glob("*/*.ipynb") if p.with_suffix(".md").exists()]
+    assert not clashes, "an .ipynb beside a .md of the same name breaks the build"
+
+
+def test_binder_pins_match_the_project_pins():
+    def pins(path):
+        lines = (ROOT / path).read_text(encoding="utf-8").splitlines()
+        found = (re.match(r"^([A-Za-z0-9_.-]+)==([^\s#+]+)", line) for line in lines)
+        return {m.group(1).lower(): m.group(2) for m in found if m}
+
+    binder, project = pins("binder/requirements.txt"), pins("requirements.txt")
+    assert binder, "binder/requirements.txt pins nothing"
+    assert {name: project.get(name) for name in binder} == binder
+    assert (
+        "--extra-index-url https://download.pytorch.org/whl/cpu"
+        in (ROOT / "binder/requirements.txt").read_text()
+    )
+    assert (ROOT / "binder/runtime.txt").read_text().strip() == "python-3.11"
+
+
+def test_launch_configuration_is_consistent():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    repository = config["repository"]
+    thebe = config["sphinx"]["config"]["thebe_config"]
+    assert repository["url"].startswith("https://github.com/")
+    assert repository["branch"] == "main"
+    assert thebe["path_to_docs"] == repository["path_to_book"]
+    assert config["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
+    assert config["launch_buttons"]["thebe"] is True
+    assert config["only_build_toc_files"] is True
+
+
+def test_jupyter_book_is_pinned_below_2():
+    assert re.search(r"^jupyter-book==1\.", (ROOT / "requirements.txt").read_text(), re.M)
