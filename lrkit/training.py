@@ -352,6 +352,9 @@ def gradient_descent(problem, schedule, num_steps, x0, optimizer=None):
         for step in range(num_steps):
             lr = _lr_at(schedule, step)
             grad = np.asarray(problem.grad(x), dtype=float)
+            if not np.all(np.isfinite(grad)):  # an optimizer would refuse it: stop here
+                diverged = True
+                break
             if optimizer is None:
                 x_next = x - lr * grad
             else:
