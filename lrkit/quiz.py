@@ -487,10 +487,18 @@ def _with_key(q, key):
     return Question(**fields)
 
 
-def load(bank_dir=None) -> list[Question]:
-    """Questions with numeric keys computed, for rendering: no snippets run, no file checks
-    (a link to a missing chapter fails the strict book build instead)."""
-    return validate(bank_dir, chapters_dir=False, run_snippets=False, require_coverage=False)
+def load(bank_dir=None, *, chapter=None, tag=None, difficulty=None) -> list[Question]:
+    """The questions (filtered as in :func:`select`) with their numeric keys computed, for
+    rendering and the terminal quiz: no snippets run, no file checks (a link to a missing
+    chapter fails the strict book build instead). Only the chosen questions' keys are
+    computed, so a chapter's quiz page does not pay for the imports of another chapter's."""
+    questions = select(load_bank(bank_dir), chapter=chapter, tag=tag, difficulty=difficulty)
+    namespace = _namespace()
+    numeric = [q.check["type"] == "numeric" for q in questions]
+    return [
+        _with_key(q, compute_key(q, namespace) if n else None)
+        for q, n in zip(questions, numeric, strict=True)
+    ]
 
 
 def select(questions, *, chapter=None, tag=None, difficulty=None) -> list[Question]:
@@ -593,7 +601,7 @@ def show_self_checks(chapter: str, bank_dir=None, lang: str = "en") -> None:
     """Display a chapter's interactive self-checks (jupyterquiz; works in static HTML)."""
     from jupyterquiz import display_quiz
 
-    questions = select(load(bank_dir), chapter=chapter)
+    questions = load(bank_dir, chapter=chapter)
     display_quiz(to_jupyterquiz(questions, lang), shuffle_answers=False)
 
 
@@ -713,7 +721,7 @@ def answers_markdown(questions, *, heading_level: int = 2, by_chapter: bool = Fa
 
 def glue_answers(chapter: str, name: str = "answers", bank_dir=None) -> None:
     """Glue a chapter's folded model answers for a ``{glue:md}`` block (format: myst)."""
-    _glue(name, answers_markdown(select(load(bank_dir), chapter=chapter)))
+    _glue(name, answers_markdown(load(bank_dir, chapter=chapter)))
 
 
 def glue_interview(name: str = "interview", bank_dir=None) -> None:
@@ -897,9 +905,7 @@ def main(argv=None) -> int:
                 print(f"  {stem}: {n}")
             print("  " + ", ".join(f"{d}: {n}" for d, n in s["per_difficulty"].items()))
             return 0
-        questions = select(
-            load(args.bank), chapter=args.chapter, tag=args.tag, difficulty=args.difficulty
-        )
+        questions = load(args.bank, chapter=args.chapter, tag=args.tag, difficulty=args.difficulty)
     except BankError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

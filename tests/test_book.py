@@ -77,3 +77,36 @@ def test_launch_configuration_is_consistent():
 
 def test_jupyter_book_is_pinned_below_2():
     assert re.search(r"^jupyter-book==1\.", (ROOT / "requirements.txt").read_text(), re.M)
+
+
+# The harness must be able to fail: a failing cell fails the notebook tests, and a Sphinx
+# warning fails the strict build.
+
+FRONT_MATTER = (ROOT / "chapters/01_what_lr_does.md").read_text().split("\n---\n", 1)[0] + "\n---\n"
+
+
+def test_a_failing_cell_fails_the_notebook_tests(tmp_path):
+    notebook = tmp_path / "chapters" / "broken.md"
+    notebook.parent.mkdir()
+    cells = "```{code-cell} ipython3\nx = 1\n```\n\n```{code-cell} ipython3\nassert x == 2\n```\n"
+    notebook.write_text(FRONT_MATTER + "\n# Broken\n\n" + cells)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:xdist", "-q", str(notebook)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 failed, 1 passed" in result.stdout
+
+
+def test_a_broken_reference_fails_the_strict_build(tmp_path):
+    (tmp_path / "_config.yml").write_text("title: t\nexecute:\n  execute_notebooks: 'off'\n")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\n")
+    (tmp_path / "intro.md").write_text("# Intro\n\nSee {ref}`no-such-label`.\n")
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    command = [jupyter_book, "build", tmp_path, "-W", "-n", "--keep-going"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "no-such-label" in result.stdout + result.stderr

@@ -23,18 +23,8 @@ from lrkit.plotting import (  # noqa: E402
     plot_trajectory,
     subplots,
 )
+from lrkit.problems import quadratic  # noqa: E402
 from lrkit.training import History  # noqa: E402
-
-
-class Quadratic:
-    """loss = 0.5 * sum(c * x^2), vectorized over leading axes."""
-
-    def __init__(self, curvatures):
-        self.curvatures = np.asarray(curvatures, dtype=float)
-        self.minimum = np.zeros(len(curvatures))
-
-    def loss(self, x):
-        return 0.5 * np.sum(self.curvatures * np.square(x), axis=-1)
 
 
 @pytest.fixture(autouse=True)
@@ -131,7 +121,7 @@ def test_plot_range_test_with_suggestions():
 
 
 def test_plot_trajectory_contours_and_path():
-    problem = Quadratic([1.0, 10.0])
+    problem = quadratic(curvatures=[1.0, 10.0])
     xs = np.array([[2.0, 1.0], [1.8, -0.9], [1.6, 0.8], [1.4, -0.7]])
     ax = plot_trajectory(problem, xs, label="lr=0.19")
     assert_labelled(ax)
@@ -151,7 +141,7 @@ def test_plotting_leaves_rcparams_alone():
     plot_schedule(lambda step: 0.1 / (1 + np.asarray(step)), num_steps=10, log=True)
     plot_history(make_history())
     plot_range_test(make_range_test(), suggestions=[1e-3])
-    plot_trajectory(Quadratic([1.0, 4.0]), np.ones((3, 2)))
+    plot_trajectory(quadratic(curvatures=[1.0, 4.0]), np.ones((3, 2)))
     assert matplotlib.rcParams.copy() == before
 
 
@@ -179,10 +169,9 @@ def test_importing_lrkit_changes_no_rcparams():
      (lambda: plot_schedule(np.ones(3), num_steps=4), "num_steps"),
      (lambda: plot_schedule(np.zeros(3), log=True), "log"),
      (lambda: plot_history(make_history(), what="lrs"), "what"),
-     (lambda: plot_trajectory(Quadratic([1.0]), np.ones(3)), "xs"),
-     (lambda: plot_trajectory(Quadratic([1.0, 1.0]), np.ones((2, 2)), levels=0), "levels"),
-     (lambda: plot_trajectory(Quadratic([1.0, 1.0]), np.ones((2, 2)),
-                              bounds=((1, 0), (0, 1))), "bounds")],
+     (lambda: plot_trajectory(quadratic(curvatures=[1.0]), np.ones(3)), "xs"),
+     (lambda: plot_trajectory(quadratic(), np.ones((2, 2)), levels=0), "levels"),
+     (lambda: plot_trajectory(quadratic(), np.ones((2, 2)), bounds=((1, 0), (0, 1))), "bounds")],
 )  # fmt: skip
 def test_plotting_rejects_bad_arguments(call, name):
     with pytest.raises(ValueError, match=name):

@@ -7,26 +7,13 @@ import pytest
 import torch
 
 from lrkit.data import load_digits, make_cnn, make_mlp
+from lrkit.problems import quadratic
 from lrkit.training import History, Trajectory, evaluate, gradient_descent, steps_per_epoch, train
 
 
 @pytest.fixture(scope="module")
 def digits():
     return load_digits()
-
-
-class Quadratic:
-    """loss = 0.5 * sum(c * x^2), vectorized over leading axes; L = max(c)."""
-
-    def __init__(self, curvatures):
-        self.curvatures = np.asarray(curvatures, dtype=float)
-        self.minimum = np.zeros(len(curvatures))
-
-    def loss(self, x):
-        return 0.5 * np.sum(self.curvatures * np.square(x), axis=-1)
-
-    def grad(self, x):
-        return self.curvatures * np.asarray(x, dtype=float)
 
 
 class RecordingSGD(torch.optim.SGD):
@@ -176,21 +163,21 @@ def test_train_rejects_bad_arguments(digits, kwargs, name):
 
 
 def test_gradient_descent_matches_the_closed_form():
-    problem = Quadratic([1.0, 10.0])
+    problem = quadratic(curvatures=[1.0, 10.0])
     trajectory = gradient_descent(problem, 0.05, num_steps=20, x0=[1.0, -2.0])
     assert isinstance(trajectory, Trajectory) and not trajectory.diverged
     assert trajectory.xs.shape == (21, 2) and trajectory.losses.shape == (21,)
     assert trajectory.lrs.shape == (20,)
     k = np.arange(21)[:, None]
-    expected = np.array([1.0, -2.0]) * (1 - 0.05 * problem.curvatures) ** k
+    expected = np.array([1.0, -2.0]) * (1 - 0.05 * np.asarray(problem.curvatures)) ** k
     np.testing.assert_allclose(trajectory.xs, expected, rtol=1e-12)
     np.testing.assert_allclose(trajectory.losses, problem.loss(expected), rtol=1e-12)
 
 
 @pytest.mark.parametrize(("factor", "diverges"), [(0.95, False), (1.05, True)])
 def test_gradient_descent_below_and_above_two_over_l(factor, diverges):
-    problem = Quadratic([1.0, 10.0])
-    lr = factor * 2 / problem.curvatures.max()
+    problem = quadratic(curvatures=[1.0, 10.0])
+    lr = factor * problem.max_stable_lr
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow warning may leak
         trajectory = gradient_descent(problem, lr, num_steps=2_000, x0=[1.0, 1.0])
@@ -203,13 +190,16 @@ def test_gradient_descent_below_and_above_two_over_l(factor, diverges):
 
 
 def test_gradient_descent_drops_a_non_finite_iterate():
-    class Cliff(Quadratic):
+    class Cliff:
+        def loss(self, x):
+            return 0.5 * float(np.sum(np.square(x)))
+
         def grad(self, x):
             return np.full_like(np.asarray(x, dtype=float), np.inf)
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        trajectory = gradient_descent(Cliff([1.0]), 0.1, num_steps=5, x0=[1.0])
+        trajectory = gradient_descent(Cliff(), 0.1, num_steps=5, x0=[1.0])
     assert trajectory.diverged and trajectory.xs.shape == (1, 1) and trajectory.lrs.shape == (0,)
 
 
@@ -222,7 +212,7 @@ def test_gradient_descent_uses_schedule_and_optimizer():
             velocity = 0.9 * state + grads
             return params - lr * velocity, velocity
 
-    problem = Quadratic([1.0, 10.0])
+    problem = quadratic(curvatures=[1.0, 10.0])
     trajectory = gradient_descent(
         problem, lambda t: 0.1 / (1 + t), num_steps=50, x0=[1.0, 1.0], optimizer=HeavyBall()
     )
@@ -243,4 +233,4 @@ def test_gradient_descent_uses_schedule_and_optimizer():
 def test_gradient_descent_rejects_bad_arguments(kwargs, name):
     arguments = {"schedule": 0.1, "num_steps": 3, "x0": [1.0]} | kwargs
     with pytest.raises(ValueError, match=name):
-        gradient_descent(Quadratic([1.0]), **arguments)
+        gradient_descent(quadratic(curvatures=[1.0]), **arguments)
