@@ -13,8 +13,10 @@ initial weights depend only on ``seed``.
 (5, 10)
 """
 
+import importlib.util
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -46,21 +48,44 @@ class Digits:
         )
 
 
+_DEFAULT_SPLIT = (0.25, 0)  # (test_fraction, seed) whose indices ship in digits_split.txt
+
+
+def _read_digits():
+    """The 1,797 images and labels, read from scikit-learn's own data file.
+
+    Importing scikit-learn takes over a second, which every notebook would pay; the file is
+    read directly instead (``tests/test_data.py`` checks the result against scikit-learn's).
+    """
+    sklearn_dir = importlib.util.find_spec("sklearn").submodule_search_locations[0]
+    table = np.loadtxt(Path(sklearn_dir) / "datasets" / "data" / "digits.csv.gz", delimiter=",")
+    images = (table[:, :-1] / _MAX_PIXEL).astype(np.float32)
+    return images.reshape(-1, 1, IMAGE_SIZE, IMAGE_SIZE), table[:, -1].astype(np.int64)
+
+
+def _split_indices(labels, test_fraction, seed):
+    """Row indices (train, test) of scikit-learn's stratified ``train_test_split``."""
+    if (test_fraction, seed) == _DEFAULT_SPLIT:
+        lines = (Path(__file__).with_name("digits_split.txt")).read_text().splitlines()
+        rows = dict(line.split(": ") for line in lines if not line.startswith("#"))
+        return (np.array(rows["train"].split(), dtype=np.int64),
+                np.array(rows["test"].split(), dtype=np.int64))  # fmt: skip
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(
+        np.arange(len(labels)), test_size=test_fraction, random_state=seed, stratify=labels
+    )
+
+
 @lru_cache(maxsize=8)
 def _digits_arrays(test_fraction, seed):
     """The split as read-only numpy arrays (cached: notebooks call ``load_digits`` often)."""
-    from sklearn.datasets import load_digits as sklearn_load_digits
-    from sklearn.model_selection import train_test_split
-
-    bunch = sklearn_load_digits()
-    images = (bunch.images / _MAX_PIXEL).astype(np.float32)[:, None, :, :]
-    labels = bunch.target.astype(np.int64)
-    arrays = train_test_split(
-        images, labels, test_size=test_fraction, random_state=seed, stratify=labels
-    )
+    images, labels = _read_digits()
+    train, test = _split_indices(labels, test_fraction, seed)
+    arrays = (images[train], images[test], labels[train], labels[test])
     for array in arrays:
         array.flags.writeable = False
-    return tuple(arrays)  # x_train, x_test, y_train, y_test
+    return arrays  # x_train, x_test, y_train, y_test
 
 
 def load_digits(test_fraction=0.25, seed=0):

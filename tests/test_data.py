@@ -32,6 +32,25 @@ def test_split_is_stratified_and_disjoint(digits):
     assert overlap <= 5
 
 
+def test_the_stored_default_split_is_scikit_learns(digits):
+    from sklearn.datasets import load_digits as sklearn_load_digits
+    from sklearn.model_selection import train_test_split
+
+    bunch = sklearn_load_digits()
+    x_train, x_test, y_train, y_test = train_test_split(
+        bunch.images, bunch.target, test_size=0.25, random_state=0, stratify=bunch.target
+    )
+    assert np.array_equal(digits.x_train[:, 0].numpy(), (x_train / 16.0).astype(np.float32))
+    assert np.array_equal(digits.x_test[:, 0].numpy(), (x_test / 16.0).astype(np.float32))
+    assert np.array_equal(digits.y_train.numpy(), y_train)
+    assert np.array_equal(digits.y_test.numpy(), y_test)
+    other = load_digits(test_fraction=0.5, seed=3)  # any other split comes from scikit-learn
+    _, _, _, y_test = train_test_split(
+        bunch.images, bunch.target, test_size=0.5, random_state=3, stratify=bunch.target
+    )
+    assert np.array_equal(other.y_test.numpy(), y_test)
+
+
 def test_split_is_fixed_cached_and_copied(digits):
     again = load_digits()
     assert torch.equal(again.x_train, digits.x_train) and torch.equal(again.y_test, digits.y_test)

@@ -14,6 +14,7 @@ package: ``playwright install`` cannot download its own browsers on our machines
 import functools
 import os
 import shutil
+import sys
 import threading
 from dataclasses import dataclass, field
 from functools import partial
@@ -80,6 +81,13 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # a page closed while the browser was still loading: not an error of the book
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="session")
 def book_html():
     if not (BOOK_HTML / "index.html").is_file():
@@ -90,7 +98,7 @@ def book_html():
 @pytest.fixture(scope="session")
 def base_url(book_html):
     """The book, served from ``book_html`` on a free localhost port."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=book_html))
+    server = QuietServer(("127.0.0.1", 0), partial(QuietHandler, directory=book_html))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
