@@ -10,7 +10,9 @@ Modules, each with one job:
 - ``lrkit.training``    one correct PyTorch training loop and a numpy gradient-descent runner
 - ``lrkit.finder``      the learning-rate range test and its suggestion rules
 - ``lrkit.plotting``    figures: schedules, histories, range tests, trajectories
+- ``lrkit.sequence``    a synthetic sequence task and a small RNN, for gradient clipping
 - ``lrkit.quiz``        the interview quiz bank: validation, rendering, terminal quiz
+- ``lrkit.book``        the book's pages: the table of contents and which pages are notebooks
 
 Importing ``lrkit`` imports none of them (no torch start-up cost, no global state):
 ``from lrkit import schedules``.
