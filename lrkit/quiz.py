@@ -51,7 +51,8 @@ from pathlib import Path
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from lrkit.book import ROOT as REPO_ROOT
+
 BANK_DIR = REPO_ROOT / "quizzes" / "bank"
 CHAPTERS_DIR = REPO_ROOT / "chapters"
 
