@@ -9,7 +9,8 @@ Modules, each with one job:
 - ``lrkit.data``        the handwritten digits (bundled with scikit-learn) and small models
 - ``lrkit.training``    one correct PyTorch training loop and a numpy gradient-descent runner
 - ``lrkit.finder``      the learning-rate range test and its suggestion rules
-- ``lrkit.plotting``    figures: schedules, histories, range tests, trajectories
+- ``lrkit.plotting``    figures: the book's style, schedules, histories, range tests, paths
+- ``lrkit.stats``       seed-to-seed spread, and a verdict: separated beyond it or not
 - ``lrkit.sequence``    a synthetic sequence task and a small RNN, for gradient clipping
 - ``lrkit.quiz``        the interview quiz bank: validation, rendering, terminal quiz
 - ``lrkit.book``        the book's pages: the table of contents and which pages are notebooks

@@ -17,7 +17,9 @@ import numpy as np
 from lrkit._checks import check_choice, check_int, check_positive
 
 __all__ = [
+    "BOOK_RC",
     "FIGSIZE",
+    "book_style",
     "close",
     "plot_history",
     "plot_range_test",
@@ -26,22 +28,65 @@ __all__ = [
     "subplots",
 ]
 
-FIGSIZE = (6.4, 4.0)  # inches, one panel
+FIGSIZE = (6.4, 3.6)  # inches, one panel: the width of the page's column at 100 dpi
+MAX_WIDTH = 7.0  # inches; a wider figure is shown shrunk, with text below the body's size
+MAX_COLUMNS = 2  # panels side by side; more would be unreadable on a phone
 _RAW_ALPHA = 0.35  # raw, noisy curves under their smoothed or averaged version
 _SPAN_FOR_LOG = 100.0  # a positive series spanning this factor or more gets a log axis
+
+# The book's figure style: text at the body's size (16 px) when a FIGSIZE figure fills the
+# column, and figures sent as 2x PNG for sharp text on high-density screens.
+BOOK_RC = {
+    "font.size": 12,
+    "axes.titlesize": 12,
+    "axes.labelsize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "legend.fontsize": 11,
+    "lines.linewidth": 1.8,
+    "figure.dpi": 100,
+}
+
+
+def book_style():
+    """Use the book's figure style in this notebook (each chapter calls it once, at the top).
+
+    It sets matplotlib's fonts (``BOOK_RC``) and asks IPython for 2x PNG figures. It is a
+    function, not an import side effect: importing lrkit changes no global state.
+    """
+    import matplotlib as mpl
+
+    mpl.rcParams.update(BOOK_RC)
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # not in IPython: nothing to configure
+        return
+    set_matplotlib_formats("retina")
 
 
 def subplots(nrows=1, ncols=1, **kwargs):
     """``plt.subplots`` with the book's figure size and an opaque white background.
 
-    The size grows with the panels (``FIGSIZE`` per panel) unless ``figsize`` is given.
-    Returns ``(fig, axes)`` like ``plt.subplots``, each Axes styled.
+    At most ``MAX_COLUMNS`` panels side by side and at most ``MAX_WIDTH`` inches wide, so
+    that the figure is shown near its full size in the column: stack panels in rows. The
+    default size is the column's width and ``FIGSIZE[1]`` per row (less per row for two
+    columns). Returns ``(fig, axes)`` like ``plt.subplots``, each Axes styled.
     """
     import matplotlib.pyplot as plt
 
     check_int("nrows", nrows, minimum=1)
     check_int("ncols", ncols, minimum=1)
-    kwargs.setdefault("figsize", (FIGSIZE[0] * ncols, FIGSIZE[1] * nrows))
+    if ncols > MAX_COLUMNS:
+        raise ValueError(
+            f"ncols: at most {MAX_COLUMNS} panels side by side (got {ncols}); stack them in rows"
+        )
+    row_height = FIGSIZE[1] if ncols == 1 else 0.8 * FIGSIZE[1]
+    kwargs.setdefault("figsize", (FIGSIZE[0], row_height * nrows))
+    if kwargs["figsize"][0] > MAX_WIDTH:
+        raise ValueError(
+            f"figsize: at most {MAX_WIDTH} inches wide (got {kwargs['figsize'][0]}); "
+            "a wider figure is shrunk below readable size in the column"
+        )
     kwargs.setdefault("layout", "constrained")
     fig, axes = plt.subplots(nrows, ncols, **kwargs)
     fig.patch.set_facecolor("white")

@@ -79,7 +79,7 @@ def test_figure_background_is_opaque_white():
     ax = plot_schedule(lambda step: 0.1 + 0 * step, num_steps=3)
     assert matplotlib.colors.to_rgba(ax.figure.get_facecolor()) == (1.0, 1.0, 1.0, 1.0)
     fig, axes = subplots(1, 2)
-    assert axes.shape == (2,) and tuple(fig.get_size_inches()) == (2 * FIGSIZE[0], FIGSIZE[1])
+    assert axes.shape == (2,) and fig.get_size_inches()[0] == FIGSIZE[0]  # the column's width
     assert matplotlib.colors.to_rgba(fig.get_facecolor())[3] == 1.0
     close(axes[0])
     assert not plt.fignum_exists(fig.number)
@@ -176,3 +176,28 @@ def test_importing_lrkit_changes_no_rcparams():
 def test_plotting_rejects_bad_arguments(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [({"nrows": 1, "ncols": 3}, "ncols: at most 2 panels"), ({"figsize": (12, 4)}, "figsize")],
+)
+def test_figures_wider_than_the_column_are_refused(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        subplots(**kwargs)
+
+
+def test_book_style_text_is_at_least_the_body_size_when_the_figure_fills_the_column():
+    from lrkit.plotting import BOOK_RC, book_style
+
+    with matplotlib.rc_context():
+        book_style()
+        fig, ax = subplots()
+        ax.set_xlabel("step")
+        fig.canvas.draw()
+        label_px = ax.xaxis.label.get_window_extent().height
+        tick_px = max(t.get_window_extent().height for t in ax.get_xticklabels() if t.get_text())
+        close(fig)
+    # shown at 640 CSS px (the column is about 700 px), text keeps its pixel height
+    assert BOOK_RC["figure.dpi"] * FIGSIZE[0] <= 700
+    assert label_px >= 14 and tick_px >= 13, (label_px, tick_px)
