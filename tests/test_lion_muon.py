@@ -7,7 +7,7 @@ parameters are compared after every step, with a learning rate that changes ever
 torch's Muon runs its Newton-Schulz iteration in bfloat16 (8 bits of mantissa). Two tests
 cover it: one makes torch's own code run in float64 (``Tensor.bfloat16`` patched to return
 float64) and demands agreement to 1e-10; one runs torch as shipped, in bfloat16, and accepts
-the difference bfloat16 rounding makes (up to about 10% of one step, for a single step).
+the difference bfloat16 rounding makes (about 5% of ``lr * scale`` per step, at most).
 """
 
 import numpy as np
@@ -128,8 +128,14 @@ def test_muon_matches_torch_in_float64(float64_newton_schulz, ours_kwargs, their
 def test_muon_matches_torch_in_bfloat16(ours_kwargs, theirs_kwargs, shape):
     """torch as shipped: the two stay within bfloat16's rounding of one step, every step."""
     peak_lr = 0.01
-    scale = 0.2 * np.sqrt(max(shape)) if "adjust_lr_fn" in theirs_kwargs else 1.5
-    tolerance = 0.15 * peak_lr * scale  # bfloat16 (0.4% ulp) through 5 NS iterations
+    rows, cols = shape
+    if "adjust_lr_fn" in theirs_kwargs:
+        scale = 0.2 * np.sqrt(max(rows, cols))
+    else:
+        scale = np.sqrt(max(1.0, rows / cols))
+    # bfloat16 (a 0.4% ulp) through 5 Newton-Schulz iterations: the largest difference seen is
+    # about 5% of lr * scale per step taken; allow 3 times that
+    tolerance = 0.15 * peak_lr * scale
 
     def check(step, ours, theirs):
         # errors of separate steps add up, so allow one tolerance per step taken
