@@ -1,4 +1,5 @@
-"""SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam and AdamW in numpy, from their equations.
+"""SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam, AdamW, Lion and Muon in numpy, from their
+equations.
 
 The interface follows optax: a factory validates the hyperparameters once and returns an
 :class:`Optimizer`; its ``init`` builds the state and its ``update`` is a pure function that
@@ -24,20 +25,31 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from lrkit._checks import check_in_range, check_non_negative, check_positive
+from lrkit._checks import (
+    check_choice,
+    check_in_range,
+    check_int,
+    check_non_negative,
+    check_positive,
+)
 
 __all__ = [
     "AdagradState",
     "AdamState",
+    "LionState",
     "MomentumState",
+    "MuonState",
     "Optimizer",
     "RmspropState",
     "SgdState",
     "adagrad",
     "adam",
     "adamw",
+    "lion",
     "momentum",
+    "muon",
     "nesterov",
+    "newton_schulz",
     "rmsprop",
     "sgd",
 ]
@@ -411,3 +423,166 @@ def adamw(
     1.9
     """
     return _adam_family("adamw", beta1, beta2, eps, weight_decay, decoupled=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# sign and orthogonalized updates (Lion, Muon): the update's size no longer follows the gradient's
+
+
+class LionState(NamedTuple):
+    count: int
+    m: np.ndarray  # moving average of gradients, lion-pytorch's "exp_avg"
+
+
+class MuonState(NamedTuple):
+    count: int
+    velocity: np.ndarray  # torch's "momentum_buffer" (an average of gradients, not a sum)
+
+
+def lion(beta1: float = 0.9, beta2: float = 0.99, weight_decay: float = 0.0) -> Optimizer:
+    r"""Lion (Chen et al., 2023): the *sign* of an interpolation of momentum and gradient.
+
+    .. math::
+        c_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t, \qquad
+        x \leftarrow (1 - \eta\lambda)\, x - \eta\, \mathrm{sign}(c_t), \qquad
+        m_t = \beta_2 m_{t-1} + (1 - \beta_2) g_t
+
+    Two betas with two jobs: :math:`\beta_1` mixes the gradient into the step's direction,
+    :math:`\beta_2` (slower) is the memory. Mirrors ``lion_pytorch.Lion(params, lr,
+    betas=(beta1, beta2), weight_decay=weight_decay)`` (lion-pytorch 0.2.5), whose weight
+    decay is decoupled and multiplied by the rate, like AdamW's.
+
+    Every coordinate moves by exactly :math:`\eta` (unless :math:`c` is 0), so the update's
+    RMS is :math:`\eta` whatever the gradient's scale. That is why Lion's rate is set 3-10x
+    smaller than AdamW's, whose update RMS is usually well below :math:`\eta`:
+
+    >>> opt = lion()
+    >>> x = np.zeros(3)
+    >>> x, state = opt.update(x, grads=np.array([1e-6, -30.0, 0.0]), state=opt.init(x), lr=0.1)
+    >>> x
+    array([-0.1,  0.1,  0. ])
+    """
+    _check_beta("beta1", beta1)
+    _check_beta("beta2", beta2)
+    check_non_negative(weight_decay=weight_decay)
+
+    def init(params):
+        return LionState(count=0, m=_zeros_like(params))
+
+    def update(params, grads, state, lr):
+        x, g, lr = _prepare(params, grads, lr)
+        # 1) decoupled weight decay, 2) a sign step along the interpolation, 3) the memory
+        x = x * (1.0 - lr * weight_decay)
+        x = x - lr * np.sign(beta1 * state.m + (1.0 - beta1) * g)
+        m = beta2 * state.m + (1.0 - beta2) * g
+        return x, LionState(count=state.count + 1, m=m)
+
+    return Optimizer("lion", init, update)
+
+
+MUON_COEFFICIENTS = (3.4445, -4.7750, 2.0315)  # Jordan et al. 2024, as in torch.optim.Muon
+MUON_SCALINGS = ("original", "match_rms_adamw")
+
+
+def newton_schulz(
+    matrix, num_steps: int = 5, coefficients=MUON_COEFFICIENTS, eps: float = 1e-7
+) -> np.ndarray:
+    r"""Push every singular value of ``matrix`` towards 1 (about :math:`U V^\top` of its SVD).
+
+    Divide by the Frobenius norm (so every singular value is at most 1), then repeat
+    ``num_steps`` times the odd quintic :math:`X \leftarrow aX + (bA + cA^2)X` with
+    :math:`A = XX^\top`, on the wide orientation of the matrix. With Jordan et al.'s
+    coefficients the singular values land between about 0.7 and 1.1, not exactly at 1: the
+    coefficients trade accuracy for speed (a singular value 100x below the largest is
+    lifted as far as the largest). Mirrors torch's
+    ``_zeropower_via_newtonschulz`` in float64 (torch computes in bfloat16).
+
+    >>> q = newton_schulz(np.diag([1.0, 1e-2]))
+    >>> np.linalg.svd(q, compute_uv=False).round(2)
+    array([0.7, 0.7])
+    """
+    check_int("num_steps", num_steps, minimum=1)
+    check_positive(eps=eps)
+    if len(coefficients) != 3:
+        raise ValueError(f"coefficients must be 3 numbers (a, b, c), got {coefficients!r}")
+    a, b, c = (float(k) for k in coefficients)
+    x = np.array(matrix, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"matrix must be 2-D, got shape {x.shape}")
+    tall = x.shape[0] > x.shape[1]
+    if tall:
+        x = x.T
+    x = x / max(np.linalg.norm(x), eps)
+    for _ in range(num_steps):
+        gram = x @ x.T
+        x = a * x + (b * gram + c * gram @ gram) @ x
+    return x.T if tall else x
+
+
+def muon(
+    beta: float = 0.95,
+    nesterov: bool = True,
+    weight_decay: float = 0.1,
+    scaling: str = "original",
+    num_ns_steps: int = 5,
+    coefficients=MUON_COEFFICIENTS,
+    eps: float = 1e-7,
+) -> Optimizer:
+    r"""Muon (Jordan et al., 2024): momentum, orthogonalized, for 2-D weight matrices.
+
+    .. math::
+        v_t = \beta v_{t-1} + (1 - \beta) g_t \;(v_0 = 0), \qquad
+        u_t = (1 - \beta) g_t + \beta v_t \;\text{(Nesterov; else } u_t = v_t), \\
+        x \leftarrow (1 - \eta\lambda)\, x - \eta\, s\, \mathrm{NS}(u_t)
+
+    with :math:`\mathrm{NS}` :func:`newton_schulz` and :math:`s` the shape's scaling for an
+    :math:`A \times B` matrix: ``"original"`` (Jordan's) :math:`\sqrt{\max(1, A/B)}`, or
+    ``"match_rms_adamw"`` (Liu et al., 2025) :math:`0.2\sqrt{\max(A, B)}`, which gives
+    the update an RMS of about 0.2, like AdamW's, so AdamW's rate and weight decay can be
+    reused. Mirrors ``torch.optim.Muon(params, lr, weight_decay, momentum=beta,
+    nesterov=nesterov, ns_coefficients=coefficients, eps=eps, ns_steps=num_ns_steps,
+    adjust_lr_fn=scaling)`` of torch 2.13: its momentum is an *average* (``lerp``), not the
+    sum its docstring writes, and its weight decay uses the unscaled rate.
+
+    Whatever the gradient's scale, the update's singular values are near 1:
+
+    >>> opt = muon(weight_decay=0.0)
+    >>> x = np.zeros((2, 2))
+    >>> x, state = opt.update(x, grads=np.diag([500.0, 5.0]), state=opt.init(x), lr=1.0)
+    >>> np.linalg.svd(x, compute_uv=False).round(2)
+    array([0.7, 0.7])
+    """
+    _check_beta("beta", beta)
+    check_non_negative(weight_decay=weight_decay)
+    check_choice("scaling", scaling, MUON_SCALINGS)
+    newton_schulz(np.eye(2), num_ns_steps, coefficients, eps)  # validates the NS arguments
+
+    def init(params):
+        return MuonState(count=0, velocity=_zeros_like(_matrix(params)))
+
+    def update(params, grads, state, lr):
+        x, g, lr = _prepare(_matrix(params), grads, lr)
+        # 1) momentum as a moving average, with an optional Nesterov look-ahead
+        v = beta * state.velocity + (1.0 - beta) * g
+        u = (1.0 - beta) * g + beta * v if nesterov else v
+        # 2) orthogonalize, scale for the shape, decay, step
+        rows, cols = x.shape
+        if scaling == "original":
+            scale = np.sqrt(max(1.0, rows / cols))
+        else:
+            scale = 0.2 * np.sqrt(max(rows, cols))
+        x = x * (1.0 - lr * weight_decay)
+        x = x - lr * scale * newton_schulz(u, num_ns_steps, coefficients, eps)
+        return x, MuonState(count=state.count + 1, velocity=v)
+
+    return Optimizer("muon", init, update)
+
+
+def _matrix(params):
+    x = np.asarray(params, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(
+            f"params must be a 2-D matrix for muon (use another optimizer for biases), "
+            f"got shape {x.shape}"
+        )
+    return x
