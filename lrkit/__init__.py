@@ -4,7 +4,8 @@ Modules, each with one job:
 
 - ``lrkit.schedules``   learning-rate schedules as pure functions of the 0-based step
 - ``lrkit.bridge``      drive a ``torch.optim.Optimizer`` from a schedule; sample torch schedulers
-- ``lrkit.optimizers``  SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam, AdamW in numpy
+- ``lrkit.optimizers``  SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam, AdamW, Lion, Muon in numpy
+- ``lrkit.noise_scale`` the gradient noise scale (exact, and McCandlish's two-batch estimator)
 - ``lrkit.problems``    quadratics, Rosenbrock, linear regression, a noisy quadratic
 - ``lrkit.data``        the handwritten digits (bundled with scikit-learn) and small models
 - ``lrkit.training``    one correct PyTorch training loop and a numpy gradient-descent runner
