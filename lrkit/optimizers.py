@@ -444,9 +444,10 @@ def schedule_free_eval_point(state: ScheduleFreeState) -> np.ndarray:
     return state.x.copy()
 
 
-def _schedule_free(name, beta, weight_decay, r, weight_lr_power, adaptive):
-    """The body shared by :func:`schedule_free_sgd` and :func:`schedule_free_adamw`."""
-    beta1, beta2, eps = beta if adaptive else (beta, None, None)
+def _schedule_free(name, beta1, weight_decay, r, weight_lr_power, beta2=None, eps=None):
+    """The body shared by :func:`schedule_free_sgd` and :func:`schedule_free_adamw` (which
+    passes ``beta2`` and ``eps``: Adam's scaling of the z step)."""
+    adaptive = beta2 is not None
 
     def init(params):
         start = np.array(params, dtype=np.float64)
@@ -514,9 +515,7 @@ def schedule_free_sgd(
     """
     _check_beta("beta", beta, allow_zero=False)
     _check_schedule_free(weight_decay, r, weight_lr_power)
-    return _schedule_free(
-        "schedule_free_sgd", beta, weight_decay, r, weight_lr_power, adaptive=False
-    )
+    return _schedule_free("schedule_free_sgd", beta, weight_decay, r, weight_lr_power)
 
 
 def schedule_free_adamw(
@@ -554,5 +553,5 @@ def schedule_free_adamw(
     check_positive(eps=eps)
     _check_schedule_free(weight_decay, r, weight_lr_power)
     return _schedule_free(
-        "schedule_free_adamw", (beta1, beta2, eps), weight_decay, r, weight_lr_power, True
+        "schedule_free_adamw", beta1, weight_decay, r, weight_lr_power, beta2=beta2, eps=eps
     )
