@@ -1,5 +1,5 @@
-"""SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam, AdamW, Lion and Muon in numpy, from their
-equations.
+"""SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam, AdamW, schedule-free SGD and AdamW, Lion and
+Muon in numpy, from their equations.
 
 The interface follows optax: a factory validates the hyperparameters once and returns an
 :class:`Optimizer`; its ``init`` builds the state and its ``update`` is a pure function that
@@ -13,7 +13,9 @@ argument of every step, so any schedule can drive it::
 
 Everything is float64. Each optimizer mirrors one ``torch.optim`` class *exactly*, including the
 places where PyTorch differs from the textbook (each docstring says where);
-``tests/test_optimizers.py`` runs both side by side and demands agreement to 1e-10.
+``tests/test_optimizers.py`` runs both side by side and demands agreement to 1e-10. The
+schedule-free pair mirrors the reference package ``schedulefree`` instead
+(``tests/test_schedule_free.py``, same tolerance).
 
 Notation in the docstrings: :math:`x` the parameters, :math:`g` the gradient, :math:`\\eta` the
 learning rate of the current step, :math:`\\lambda` the weight decay, :math:`t = 1, 2, \\ldots`
@@ -41,6 +43,7 @@ __all__ = [
     "MuonState",
     "Optimizer",
     "RmspropState",
+    "ScheduleFreeState",
     "SgdState",
     "adagrad",
     "adam",
@@ -51,6 +54,9 @@ __all__ = [
     "nesterov",
     "newton_schulz",
     "rmsprop",
+    "schedule_free_adamw",
+    "schedule_free_eval_point",
+    "schedule_free_sgd",
     "sgd",
 ]
 
@@ -423,6 +429,143 @@ def adamw(
     1.9
     """
     return _adam_family("adamw", beta1, beta2, eps, weight_decay, decoupled=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# schedule-free SGD and AdamW (Defazio et al., 2024)
+
+
+class ScheduleFreeState(NamedTuple):
+    count: int
+    z: np.ndarray  # the base sequence: plain SGD (or Adam) steps, taken at y
+    x: np.ndarray  # the weighted average of z: the point to evaluate and to keep
+    v: np.ndarray  # second moment of the gradients (AdamW only; zeros for SGD)
+    lr_max: float  # the largest learning rate seen so far
+    weight_sum: float  # sum of the averaging weights so far
+
+
+def schedule_free_eval_point(state: ScheduleFreeState) -> np.ndarray:
+    """The point a schedule-free run should be evaluated at (and saved): the average ``x``.
+
+    ``params`` of a schedule-free optimizer hold ``y``, where gradients are taken; the
+    reference package swaps ``x`` into the model with ``optimizer.eval()``.
+    """
+    if not isinstance(state, ScheduleFreeState):
+        raise ValueError(f"state must be a ScheduleFreeState, got {type(state).__name__}")
+    return state.x.copy()
+
+
+def _schedule_free(name, beta1, weight_decay, r, weight_lr_power, beta2=None, eps=None):
+    """The body shared by :func:`schedule_free_sgd` and :func:`schedule_free_adamw` (which
+    passes ``beta2`` and ``eps``: Adam's scaling of the z step)."""
+    adaptive = beta2 is not None
+
+    def init(params):
+        start = np.array(params, dtype=np.float64)
+        return ScheduleFreeState(0, start, start.copy(), _zeros_like(params), 0.0, 0.0)
+
+    def update(params, grads, state, lr):
+        y, g, lr = _prepare(params, grads, lr)
+        t = state.count + 1
+        # 1) averaging weight c_t = w_t / sum(w): w_t = t**r * lr_max**weight_lr_power
+        lr_max = max(lr, state.lr_max)
+        weight = t**r * lr_max**weight_lr_power
+        weight_sum = state.weight_sum + weight
+        c = weight / weight_sum if weight_sum > 0 else 0.0
+        # 2) the base step on z, with the gradient (and weight decay) taken at y
+        v = state.v
+        if adaptive:
+            v = beta2 * v + (1.0 - beta2) * (g * g)
+            g = g / (np.sqrt(v / (1.0 - beta2**t)) + eps)
+        z = state.z - lr * (g + weight_decay * y)
+        # 3) x: running weighted average of z; y: between x and z
+        x = (1.0 - c) * state.x + c * z
+        y = beta1 * x + (1.0 - beta1) * z
+        return y, ScheduleFreeState(t, z, x, v, lr_max, weight_sum)
+
+    return Optimizer(name, init, update)
+
+
+def _check_schedule_free(weight_decay, r, weight_lr_power):
+    check_non_negative(weight_decay=weight_decay, r=r, weight_lr_power=weight_lr_power)
+
+
+def schedule_free_sgd(
+    beta: float = 0.9, weight_decay: float = 0.0, r: float = 0.0, weight_lr_power: float = 2.0
+) -> Optimizer:
+    r"""Schedule-free SGD (Defazio et al., 2024): averaging in place of a decaying schedule.
+
+    Three sequences, all started at the initial parameters:
+
+    .. math::
+        y_t = \beta x_t + (1 - \beta) z_t, \qquad
+        z_{t+1} = z_t - \eta_t\, (\nabla f(y_t) + \lambda y_t), \qquad
+        x_{t+1} = (1 - c_{t+1})\, x_t + c_{t+1} z_{t+1}
+
+    with :math:`c_t = w_t / \sum_{i \le t} w_i` and
+    :math:`w_t = t^r \max_{i \le t}(\eta_i)^{p}` (``p = weight_lr_power``). With a constant
+    rate and ``r = 0``, ``x`` is the plain average of all the ``z``: Polyak-Ruppert averaging
+    of an SGD run, with the gradient taken at the interpolation ``y``.
+
+    ``params`` (what ``update`` takes and returns) hold ``y``, the point where the next
+    gradient must be computed. The point to evaluate, report and save is ``x``:
+    :func:`schedule_free_eval_point` returns it. Mirrors
+    ``schedulefree.SGDScheduleFree(params, lr, momentum=beta, weight_decay=...,
+    warmup_steps=0, r=r, weight_lr_power=...)`` in train mode, with ``lr`` the scheduled
+    rate of each step (a warmup is a schedule you pass in, as for every lrkit optimizer).
+
+    Under a constant gradient, z moves by ``lr * g`` per step and x is the running mean of z:
+
+    >>> opt = schedule_free_sgd(beta=0.9)
+    >>> y = np.zeros(1)
+    >>> state = opt.init(y)
+    >>> for _ in range(3):
+    ...     y, state = opt.update(y, grads=np.ones(1), state=state, lr=1.0)
+    >>> state.z, schedule_free_eval_point(state)  # z = -1, -2, -3; x = their mean
+    (array([-3.]), array([-2.]))
+    """
+    _check_beta("beta", beta, allow_zero=False)
+    _check_schedule_free(weight_decay, r, weight_lr_power)
+    return _schedule_free("schedule_free_sgd", beta, weight_decay, r, weight_lr_power)
+
+
+def schedule_free_adamw(
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    r: float = 0.0,
+    weight_lr_power: float = 2.0,
+) -> Optimizer:
+    r"""Schedule-free AdamW (Defazio et al., 2024): :func:`schedule_free_sgd` with Adam's scaling.
+
+    As :func:`schedule_free_sgd`, with ``beta1`` in the role of ``beta`` and the z step
+
+    .. math::
+        v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2, \qquad
+        z_{t+1} = z_t - \eta_t \left(\frac{g_t}{\sqrt{v_t / (1 - \beta_2^t)} + \epsilon}
+        + \lambda y_t\right)
+
+    (no first moment: the interpolation ``y`` plays momentum's part; the weight decay is
+    taken at ``y``, outside the scaling). Mirrors ``schedulefree.AdamWScheduleFree(params,
+    lr, betas=(beta1, beta2), eps=eps, weight_decay=..., warmup_steps=0, r=r,
+    weight_lr_power=...)`` in train mode.
+
+    The first z step is about ``lr`` per coordinate, whatever the gradient's scale:
+
+    >>> opt = schedule_free_adamw()
+    >>> y = np.zeros(2)
+    >>> y, state = opt.update(y, grads=np.array([0.5, -50.0]), state=opt.init(y), lr=0.1)
+    >>> state.z.round(6)
+    array([-0.1,  0.1])
+    """
+    _check_beta("beta1", beta1)
+    _check_beta("beta2", beta2)
+    check_positive(eps=eps)
+    _check_schedule_free(weight_decay, r, weight_lr_power)
+    return _schedule_free(
+        "schedule_free_adamw", beta1, weight_decay, r, weight_lr_power, beta2=beta2, eps=eps
+    )
 
 
 # ---------------------------------------------------------------------------------------------

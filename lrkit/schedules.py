@@ -60,6 +60,7 @@ Schedule = Callable[..., float | np.ndarray]
 _MAX_STEP = np.iinfo(np.int64).max
 _CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 _ANNEAL_STRATEGIES = ("cos", "linear")
+_WSD_SHAPES = ("linear", "cosine", "1-sqrt")
 
 
 # --- plumbing: step validation and the public wrapper ------------------------------------
@@ -660,21 +661,31 @@ def warmup_stable_decay(
     stable_steps: int,
     decay_steps: int,
     final_lr: float = 0.0,
+    shape: str = "linear",
 ) -> Schedule:
     """Warmup-stable-decay (WSD, as in MiniCPM): a ramp, a long plateau, a short decay.
 
     1. linear warmup from 0 to ``peak_lr`` at step ``warmup_steps``;
     2. ``peak_lr`` for ``stable_steps`` steps (0 is allowed);
-    3. linear decay to ``final_lr``, reached at step
+    3. a decay (the "cooldown") to ``final_lr``, reached at step
        ``warmup_steps + stable_steps + decay_steps`` and kept after it.
 
-    MiniCPM decays exponentially in phase 3 and later work often uses
-    ``1 - sqrt``; the linear decay here is the simplest common choice, and
-    ``join`` builds the other variants. PyTorch has no class for it.
+    The cooldown's ``shape``, with ``p`` the fraction of it done (0 to 1):
+
+    - ``"linear"``: ``final_lr + (peak_lr - final_lr) * (1 - p)``, the default;
+    - ``"cosine"``: ``final_lr + (peak_lr - final_lr) * (1 + cos(pi p)) / 2``;
+    - ``"1-sqrt"``: ``final_lr + (peak_lr - final_lr) * (1 - sqrt(p))``, which drops fast
+      and then lingers near the end (Hägele et al., 2024, found it better than linear).
+
+    MiniCPM decays exponentially in phase 3; ``join`` builds other variants.
+    PyTorch has no class for it.
 
     >>> s = warmup_stable_decay(peak_lr=1.0, warmup_steps=2, stable_steps=3, decay_steps=4)
     >>> [s(t) for t in range(11)]
     [0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
+    >>> s = warmup_stable_decay(1.0, warmup_steps=2, stable_steps=3, decay_steps=4, shape="1-sqrt")
+    >>> [round(s(t), 3) for t in range(4, 11)]
+    [1.0, 1.0, 0.5, 0.293, 0.134, 0.0, 0.0]
     """
     check_positive(peak_lr=peak_lr)
     check_int("warmup_steps", warmup_steps, minimum=1)
@@ -682,14 +693,22 @@ def warmup_stable_decay(
     check_int("decay_steps", decay_steps, minimum=1)
     check_non_negative(final_lr=final_lr)
     _check_at_most("final_lr", final_lr, "peak_lr", peak_lr)
+    check_choice("shape", shape, _WSD_SHAPES)
     decay_start = warmup_steps + stable_steps
     decay_end = decay_start + decay_steps
+
+    def cooldown(progress):
+        if shape == "linear":
+            return peak_lr - (peak_lr - final_lr) * progress
+        if shape == "cosine":
+            return final_lr + (peak_lr - final_lr) * 0.5 * (1.0 + np.cos(np.pi * progress))
+        return final_lr + (peak_lr - final_lr) * (1.0 - np.sqrt(progress))
 
     def curve(t):
         warmup = peak_lr * (t / warmup_steps)
         progress = np.clip(t - decay_start, 0, decay_steps) / decay_steps
         # max: rounding must never carry the decay below final_lr
-        decay = np.maximum(peak_lr - (peak_lr - final_lr) * progress, final_lr)
+        decay = np.maximum(cooldown(progress), final_lr)
         return np.select(
             [t < warmup_steps, t < decay_start, t < decay_end],
             [warmup, np.full(t.shape, float(peak_lr)), decay],

@@ -353,6 +353,61 @@ def test_warmup_stable_decay_closed_form():
     assert lrs.argmax() == warm and lrs[warm + stable] == peak
 
 
+WSD_COOLDOWNS = {
+    # shape -> the fraction of (peak - final) left after a fraction p of the cooldown
+    "linear": lambda p: 1 - p,
+    "cosine": lambda p: (1 + math.cos(math.pi * p)) / 2,
+    "1-sqrt": lambda p: 1 - math.sqrt(p),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(WSD_COOLDOWNS))
+def test_warmup_stable_decay_cooldown_shapes_closed_form(shape):
+    peak, final, warm, stable, decay = 0.3, 0.03, 10, 25, 16
+    s = S.warmup_stable_decay(peak, warm, stable, decay, final_lr=final, shape=shape)
+    lrs = s(np.arange(80))
+    for t, lr in enumerate(lrs):
+        if t < warm:
+            expected = peak * t / warm
+        elif t < warm + stable:
+            expected = peak
+        elif t < warm + stable + decay:
+            expected = final + (peak - final) * WSD_COOLDOWNS[shape]((t - warm - stable) / decay)
+        else:
+            expected = final
+        assert lr == pytest.approx(expected, rel=RTOL, abs=0)
+    cooldown = lrs[warm + stable : warm + stable + decay + 1]
+    assert _non_increasing(cooldown) and cooldown[-1] == final
+    # a quarter of the way into the cooldown, 1-sqrt has already dropped half-way
+    quarter = warm + stable + decay // 4
+    expected_half = {"1-sqrt": 0.5, "linear": 0.75, "cosine": (1 + math.cos(math.pi / 4)) / 2}
+    assert (lrs[quarter] - final) / (peak - final) == pytest.approx(expected_half[shape])
+
+
+def test_warmup_stable_decay_cosine_cooldown_matches_torch():
+    """The cosine cooldown is CosineAnnealingLR(T_max=decay_steps, eta_min=final_lr)."""
+    peak, final, warm, stable, decay = 0.3, 0.03, 5, 7, 40
+    s = S.warmup_stable_decay(peak, warm, stable, decay, final_lr=final, shape="cosine")
+    start = warm + stable
+    ours = s(np.arange(start, start + decay + 1))
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=peak)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=decay, eta_min=final)
+    theirs = []
+    for _ in range(decay + 1):
+        theirs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=0)
+
+
+def test_warmup_stable_decay_default_shape_is_unchanged():
+    args = {"peak_lr": 0.2, "warmup_steps": 3, "stable_steps": 10, "decay_steps": 7}
+    t = np.arange(30)
+    np.testing.assert_array_equal(
+        S.warmup_stable_decay(**args)(t), S.warmup_stable_decay(**args, shape="linear")(t)
+    )
+
+
 def test_join_runs_each_piece_from_its_own_start():
     warmup = S.linear_warmup(1.0, warmup_steps=5)
     cosine = S.cosine_decay(1.0, decay_steps=20, final_lr=0.1)
@@ -509,7 +564,8 @@ def test_decays_never_increase(data):
     assert _non_increasing(restarts(np.arange(n)))  # within the first cycle
     warmup = d(steps_)
     assert _non_increasing(S.inverse_sqrt(lr, warmup)(np.arange(warmup, warmup + 3 * n)))
-    wsd = S.warmup_stable_decay(lr, warmup, d(st.integers(0, 50)), n, _below(d, lr))
+    shape = d(st.sampled_from(sorted(WSD_COOLDOWNS)))
+    wsd = S.warmup_stable_decay(lr, warmup, d(st.integers(0, 50)), n, _below(d, lr), shape)
     assert _non_increasing(wsd(np.arange(warmup, warmup + 100 + n)))
     one_cycle = S.one_cycle(lr, n, d(pcts), d(anneals))
     peak = int(np.argmax(one_cycle(t)))
@@ -662,6 +718,11 @@ def test_invalid_argument_raises_value_error_naming_it(case):
             S.one_cycle_momentum,
             {"total_steps": 5, "base_momentum": 0.9, "max_momentum": 0.8},
             "max",
+        ),
+        (
+            S.warmup_stable_decay,
+            {"peak_lr": 0.1, "warmup_steps": 2, "stable_steps": 3, "decay_steps": 4, "shape": "x"},
+            "shape",
         ),
         (S.join, {"schedules": [], "boundaries": []}, "schedules"),
         (S.join, {"schedules": [S.constant(1.0), 3], "boundaries": [2]}, r"schedules\[1\]"),
