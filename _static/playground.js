@@ -160,16 +160,16 @@
   const LR_RANGE = [-4, 1];  // the rate slider's log10 range
   // Controls: [setting, label, kind, min, max, step]; "log" sliders hold log10 of the value.
   const CONTROLS = [
+    ["lr", "learning rate", "log", LR_RANGE[0], LR_RANGE[1], 0.01],
+    ["optimizer", "optimizer", "choice", [["gd", "gradient descent"], ["momentum", "momentum"],
+                                          ["nesterov", "Nesterov"], ["adam", "Adam"]]],
+    ["beta", "momentum β", "float", 0.01, 0.99, 0.01],
+    ["beta1", "Adam β₁", "float", 0, 0.99, 0.01],
+    ["beta2", "Adam β₂", "float", 0.5, 0.999, 0.001],
     ["problem", "loss surface", "choice", [["quadratic", "quadratic bowl"],
                                            ["rosenbrock", "Rosenbrock (non-convex)"]]],
     ["condition_number", "condition number (L / smallest curvature)", "log", 0, 3, 0.05],
     ["angle_deg", "valley angle (degrees)", "float", -90, 90, 5],
-    ["optimizer", "optimizer", "choice", [["gd", "gradient descent"], ["momentum", "momentum"],
-                                          ["nesterov", "Nesterov"], ["adam", "Adam"]]],
-    ["lr", "learning rate", "log", LR_RANGE[0], LR_RANGE[1], 0.01],
-    ["beta", "momentum β", "float", 0.01, 0.99, 0.01],
-    ["beta1", "Adam β₁", "float", 0, 0.99, 0.01],
-    ["beta2", "Adam β₂", "float", 0.5, 0.999, 0.001],
     ["x0_0", "start x", "float", -2, 2, 0.05],
     ["x0_1", "start y", "float", -2, 2, 0.05],
     ["num_steps", "steps", "int", 1, 500, 1],
