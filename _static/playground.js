@@ -231,6 +231,9 @@
                                    "aria-label": "loss against step, log scale"}, plots);
     const side = el("div", {class: "pg-side"}, figure);
     const status = el("p", {class: "pg-status", "aria-live": "polite"}, side);
+    const rate = svgEl("svg", {viewBox: "0 0 260 50", class: "pg-rate", role: "img",
+                               "aria-label": "the learning rate against the stability limit"},
+                       side);
     const limitsBox = el("div", {class: "pg-limits"}, side);
     const controls = el("div", {class: "pg-controls"}, side);
     const check = el("p", {class: "pg-check"}, root);
@@ -362,6 +365,33 @@
                          class: "pg-path" + (result.diverged ? " pg-bad" : "")}, lossPlot);
     }
 
+    // the rate on a log axis, and the region past the chosen optimizer's limit
+    function drawRate() {
+      rate.replaceChildren();
+      const [lo, hi] = LR_RANGE, left = 12, right = 12, y = 28;
+      const px = (v) => left + (Math.log10(v) - lo) / (hi - lo) * (260 - left - right);
+      const key = {gd: "gd", momentum: "heavy_ball", nesterov: "nesterov"}[s.optimizer];
+      const limit = key ? result.limits[key] : null;
+      if (limit !== null) {
+        const x = Math.min(Math.max(px(limit), left), 260 - right);
+        svgEl("rect", {x, y: y - 8, width: 260 - right - x, height: 16, class: "pg-unstable"},
+              rate);
+        svgEl("line", {x1: x, x2: x, y1: y - 10, y2: y + 8, class: "pg-limit-mark",
+                       "data-value": limit}, rate);
+        const formula = {gd: "2/L", heavy_ball: "2(1+β)/L", nesterov: "Nesterov's limit"}[key];
+        svgEl("text", {x, y: 10, "text-anchor": x > 190 ? "end" : "middle",
+                       text: formula + " = " + format(limit)}, rate);
+      }
+      svgEl("line", {x1: left, x2: 260 - right, y1: y, y2: y, class: "pg-grid-axis"}, rate);
+      for (let k = lo; k <= hi; k++) {
+        svgEl("text", {x: px(10 ** k), y: 48, "text-anchor": "middle",
+                       text: k === 0 ? "1" : k === 1 ? "10" : "1e" + k}, rate);
+      }
+      const above = limit !== null && s.lr >= limit;
+      svgEl("circle", {cx: px(s.lr), cy: y, r: 5, "data-value": s.lr,
+                       class: "pg-lr" + (above ? " pg-bad" : "")}, rate);
+    }
+
     function drawLimits(problem) {
       limitsBox.replaceChildren();
       const where = problem.kind === "quadratic" ? "the largest curvature"
@@ -400,6 +430,7 @@
       result = run(s);
       drawSurface(problem);
       drawLoss();
+      drawRate();
       drawLimits(problem);
       const steps = result.lrs.length, last = result.losses[result.losses.length - 1];
       const growing = !result.diverged && s.noise_std === 0 && last > result.losses[0];

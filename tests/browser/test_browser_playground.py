@@ -260,6 +260,11 @@ def test_crossing_a_limit_is_marked_and_a_divergent_run_says_diverged(playground
         assert value == pytest.approx(limits[key], rel=5e-4)
         assert above == (state["settings"]["lr"] >= limits[key])
     assert "L = 10 " in root.locator(".pg-limit-l").inner_text()
+    mark = root.locator("svg.pg-rate line.pg-limit-mark")  # the strip: rate against 2/L
+    dot = root.locator("svg.pg-rate circle.pg-lr")
+    assert float(mark.get_attribute("data-value")) == pytest.approx(limits["gd"], rel=RTOL)
+    assert float(dot.get_attribute("data-value")) == state["settings"]["lr"]
+    assert "pg-bad" not in dot.get_attribute("class")
 
     lr = root.locator("input[name=lr]")
     move(page, lr, *["ArrowRight"] * 3)  # 0.15 * 10**0.03 = 0.161: still below 0.2
@@ -270,7 +275,13 @@ def test_crossing_a_limit_is_marked_and_a_divergent_run_says_diverged(playground
     assert shown_limits(root)["gd"][1]  # marked above
     assert "pg-current" in root.locator("li[data-limit=gd]").get_attribute("class")
     assert "diverged" in status.inner_text()
+    assert "pg-bad" in dot.get_attribute("class")
     assert_equals_lrkit(state, state["settings"])
+    root.locator("select[name=optimizer]").select_option("momentum")  # limit 0.38
+    assert float(mark.get_attribute("data-value")) == pytest.approx(0.38, rel=RTOL)
+    assert "pg-bad" not in dot.get_attribute("class")
+    assert "diverged" not in status.inner_text()
+    root.locator("select[name=optimizer]").select_option("gd")
 
     move(page, lr, *["ArrowLeft"] * 22)  # 0.15 * 10**0.01 = 0.153: converges again
     assert "diverged" not in status.inner_text()
