@@ -156,10 +156,10 @@ def gradient_descent(
     losses, lrs, steps, sharpness = [], [], [], []
     eigen, diverged = None, False
     for step in range(num_steps + 1):
-        with torch.no_grad():
-            value = float(loss(theta))
-        losses.append(value)
-        if not math.isfinite(value) or value > blowup * losses[0]:
+        theta = theta.detach().requires_grad_(True)
+        value = loss(theta)
+        losses.append(float(value.detach()))
+        if not math.isfinite(losses[-1]) or losses[-1] > blowup * losses[0]:
             diverged = True
             break
         if step % sharpness_every == 0:
@@ -173,14 +173,15 @@ def gradient_descent(
         rate = float(schedule(step))
         check_non_negative(lr=rate)
         lrs.append(rate)
-        theta = theta - rate * gradient(loss, theta)
+        (step_gradient,) = torch.autograd.grad(value, theta)
+        theta = theta.detach() - rate * step_gradient
     return GDRun(
         losses=np.array(losses),
         lrs=np.array(lrs),
         sharpness_steps=np.array(steps),
         sharpness=np.array(sharpness),
         diverged=diverged,
-        theta=theta,
+        theta=theta.detach(),
     )
 
 

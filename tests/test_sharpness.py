@@ -114,3 +114,9 @@ def test_nan_theta_and_bad_lr_are_refused():
             sharpness.gradient_descent(loss, torch.ones(2, dtype=torch.float64), lr, 5)
     with pytest.raises(ValueError, match="num_steps"):
         sharpness.gradient_descent(loss, torch.ones(2, dtype=torch.float64), 0.1, 0)
+
+
+def test_gradient_of_a_quadratic_is_h_theta():
+    loss, h = quadratic([3.0, 0.5, 2.0])
+    theta = torch.randn(3, dtype=torch.float64)
+    torch.testing.assert_close(sharpness.gradient(loss, theta), h @ theta)
