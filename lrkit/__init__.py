@@ -12,6 +12,7 @@ Modules, each with one job:
 - ``lrkit.finder``      the learning-rate range test and its suggestion rules
 - ``lrkit.plotting``    figures: the book's style, schedules, histories, range tests, paths
 - ``lrkit.stats``       seed-to-seed spread, and a verdict: separated beyond it or not
+- ``lrkit.sharpness``   Hessian-vector products, the top Hessian eigenvalue, full-batch GD
 - ``lrkit.sequence``    a synthetic sequence task and a small RNN, for gradient clipping
 - ``lrkit.expect``      show an expected error's one-line message and check it was raised
 - ``lrkit.quiz``        the interview quiz bank: validation, rendering, terminal quiz
