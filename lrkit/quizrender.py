@@ -47,7 +47,8 @@ def markdown_to_html(text: str) -> str:
 
     html = MarkdownIt("commonmark", {"html": False}).render(text).strip()
     parts = re.split(r"(<pre>.*?</pre>)", html, flags=re.DOTALL)
-    html = "".join(p if p.startswith("<pre>") else re.sub(r"(?<!>)\n(?!<)", " ", p) for p in parts)
+    inline = re.compile(r"(?<!>)\n|\n(?!<)")  # a newline that is not between two tags
+    html = "".join(p if p.startswith("<pre>") else inline.sub(" ", p) for p in parts)
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return html

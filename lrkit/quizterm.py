@@ -95,7 +95,7 @@ STRINGS = {
         "stopped": "（已结束）",
         "score": "得分：{right}/{answered}（{pct:.0f}%），跳过：{skipped}",
         "review_none": "复习：没有，做得好",
-        "review": "复习：{chapters}；标签：{tags}",
+        "review": "复习：{chapters}",
         "review_saved": "记下待复习的错题：{count} 道（python -m lrkit.quiz --review）",
         "bad_num": "--num 必须是不小于 1 的整数，收到 {value!r}",
         "no_match": "没有符合这些条件的题目",
@@ -139,7 +139,8 @@ class Session:
     def score(self, lang: str) -> str:
         n = self.answered
         pct = 100 * len(self.right) / n if n else 0
-        return tr(lang, "score", right=len(self.right), answered=n, pct=pct, skipped=len(self.skipped))
+        right, skipped = len(self.right), len(self.skipped)
+        return tr(lang, "score", right=right, answered=n, pct=pct, skipped=skipped)
 
 
 def _choice_reply(q, reply, order):
@@ -246,21 +247,16 @@ def run_quiz(questions, *, stdin=None, stdout=None, lang="en", seed=None) -> Ses
 
 
 def _review_line(missed, lang):
+    """The chapters (and, in English, the tags) of the missed questions."""
     if not missed:
         return tr(lang, "review_none")
-    chapters = []
-    for q in missed:
-        if q.chapter not in chapters:
-            chapters.append(q.chapter)
-    tags = []
-    for q in missed:
-        tags += [t for t in q.tags if t not in tags]
-    return tr(
-        lang,
-        "review",
-        chapters=", ".join(f"chapters/{c}.md" for c in chapters),
-        tags=", ".join(tags[:8]),
-    )
+    stems = list(dict.fromkeys(q.chapter for q in missed))
+    tags = list(dict.fromkeys(t for q in missed for t in q.tags))
+    if lang == "en":
+        chapters = ", ".join(f"chapters/{c}.md" for c in stems)
+    else:
+        chapters = "，".join(f"{CHAPTERS_ZH[c]}（chapters/{c}.md）" for c in stems)
+    return tr(lang, "review", chapters=chapters, tags=", ".join(tags[:8]))
 
 
 # ----------------------------------------------------------------------------- review file
