@@ -133,6 +133,7 @@ SOURCE_WORDS = re.compile(
     re.IGNORECASE,
 )
 KEY_TOKEN = "[[key]]"
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when built with it
 CJK = "\u2018-\u201d\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
 
 
@@ -484,7 +485,7 @@ def load_bank(bank_dir: Path | str | None = None) -> list[Question]:
     questions, known_ids = [], {}
     for file in files:
         try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8"))
+            data = yaml.load(file.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
         except yaml.YAMLError as exc:
             raise BankError(f"{_display_path(file)}: not valid YAML: {exc}") from exc
         if not isinstance(data, dict):

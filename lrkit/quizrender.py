@@ -141,14 +141,38 @@ def show_self_checks(
     see ``_static/quiz.js``).
     """
     from IPython.display import HTML, display
-    from jupyterquiz import display_quiz
 
     if lang not in ("en", "zh", "both"):
         raise ValueError(f"lang must be 'en', 'zh' or 'both', got {lang!r}")
     questions = pick(chapter, ids, num, bank_dir)
-    for one in ("en", "zh") if lang == "both" else (lang,):
-        display(HTML(f'<span class="lrq-lang-mark" data-lang="{one}" hidden></span>'))
-        display_quiz(to_jupyterquiz(questions, one, seed), shuffle_answers=False)
+    blocks = [
+        quiz_html(to_jupyterquiz(questions, one, seed), one)
+        for one in (("en", "zh") if lang == "both" else (lang,))
+    ]
+    display(HTML("".join(blocks)))
+
+
+def quiz_html(items: list[dict], lang: str) -> str:
+    """jupyterquiz's quiz as one self-contained HTML block marked with its language.
+
+    ``display_quiz`` displays an unclosed ``<div>`` and a separate script; gathering both
+    into one closed block keeps the page's structure intact and lets ``_static/quiz.js``
+    show one language at a time.
+    """
+    import jupyterquiz.dynamic.display as jq
+
+    shown = []
+    original = jq.display
+    jq.display = lambda *objects, **kwargs: shown.extend(objects)
+    try:
+        jq.display_quiz(items, shuffle_answers=False)
+    finally:
+        jq.display = original
+    html, script = shown[0].data, shown[1].data.replace("</", "<\\/")
+    return (
+        f'<div class="lrq-block" data-lrq-block="{lang}" lang="{lang}">{html}</div></div>'
+        f"<script>{script}</script>"
+    )
 
 
 # ----------------------------------------------------------------------------- model answers
