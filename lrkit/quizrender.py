@@ -235,13 +235,16 @@ def _title(text, width=110):
     'Where is `x` after 3 steps?'
     >>> _title("word " * 30, width=12)
     'word word …'
+    >>> _title('It says: "a long quotation that goes on', width=30)
+    'It says: …'
     """
     text = " ".join(text.split())
     if len(text) <= width:
         return text
     cut = text[:width].rsplit(" ", 1)[0]
-    if cut.count("`") % 2:  # do not leave a code span open
-        cut = cut[: cut.rfind("`")].rstrip()
+    for mark in '`"':  # do not leave a code span or a quotation open
+        if cut.count(mark) % 2:
+            cut = cut[: cut.rfind(mark)].rstrip()
     return cut + " …"
 
 
