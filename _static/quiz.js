@@ -86,8 +86,11 @@
       }
     });
     var text = TEXT[lang];
+    var counts = right + "/" + answered;
     bar.querySelector(".lrq-score").textContent =
-      text.score + ": " + right + "/" + answered + " (" + text.detail + ")";
+      lang === "zh"
+        ? text.score + "：" + counts + "（" + text.detail + "）"
+        : text.score + ": " + counts + " (" + text.detail + ")";
     bar.querySelector(".lrq-reset").textContent = text.reset;
   }
 
