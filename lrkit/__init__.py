@@ -15,7 +15,11 @@ Modules, each with one job:
 - ``lrkit.sharpness``   Hessian-vector products, the top Hessian eigenvalue, full-batch GD
 - ``lrkit.sequence``    a synthetic sequence task and a small RNN, for gradient clipping
 - ``lrkit.expect``      show an expected error's one-line message and check it was raised
-- ``lrkit.quiz``        the interview quiz bank: validation, rendering, terminal quiz
+- ``lrkit.paths``       the optimizer playground's reference: stability limits, seeded noise, paths
+- ``lrkit.quiz``        the interview quiz bank, one import away (and ``python -m lrkit.quiz``)
+- ``lrkit.quizbank``    the bank as data: load, validate, select, grade answers
+- ``lrkit.quizrender``  self-checks and model answers for pages, Anki decks
+- ``lrkit.quizterm``    the terminal self-quiz and its review file
 - ``lrkit.book``        the book's pages: the table of contents and which pages are notebooks
 
 Importing ``lrkit`` imports none of them (no torch start-up cost, no global state):
