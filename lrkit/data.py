@@ -1,9 +1,11 @@
-"""The handwritten digits bundled with scikit-learn, and two small models for them.
+"""Two data sets that need no download, and two small models for them.
 
 The digits (1,797 grey 8x8 images, 10 classes) ship inside scikit-learn, so the book
 trains on real data with no download. ``load_digits`` returns a fixed stratified
 train/test split as tensors; ``make_cnn`` and ``make_mlp`` build small models whose
-initial weights depend only on ``seed``.
+initial weights depend only on ``seed``. ``load_mnist1d`` generates MNIST-1D
+(Greydanus 2020): 10 classes of 1-d signals of length 40, harder than the digits, made
+procedurally by the ``mnist1d`` package (its own ``get_dataset`` would download).
 
 >>> data = load_digits()
 >>> tuple(data.x_train.shape), data.x_train.dtype, tuple(data.x_test.shape)
@@ -14,6 +16,7 @@ initial weights depend only on ``seed``.
 """
 
 import importlib.util
+import random
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +27,7 @@ from torch import nn
 
 from lrkit._checks import check_in_range, check_int
 
-__all__ = ["Digits", "load_digits", "make_cnn", "make_mlp"]
+__all__ = ["Digits", "Mnist1D", "load_digits", "load_mnist1d", "make_cnn", "make_mlp"]
 
 NUM_CLASSES = 10
 IMAGE_SIZE = 8
@@ -138,19 +141,91 @@ def make_cnn(seed=0, width=16):
     return _seeded_init(seed, build)
 
 
-def make_mlp(hidden=64, seed=0):
-    """A one-hidden-layer perceptron: ``flatten -> linear(64->hidden) -> ReLU -> linear(->10)``.
+def make_mlp(hidden=64, seed=0, num_inputs=IMAGE_SIZE * IMAGE_SIZE):
+    """A one-hidden-layer perceptron: ``flatten -> linear(num_inputs->hidden) -> ReLU ->
+    linear(->10)``. ``num_inputs`` is 64 for the digits, 40 for MNIST-1D.
 
     The initial weights depend only on ``seed`` (the global torch RNG is left untouched).
     """
     check_int("hidden", hidden, minimum=1)
+    check_int("num_inputs", num_inputs, minimum=1)
 
     def build():
         return nn.Sequential(
             nn.Flatten(),
-            nn.Linear(IMAGE_SIZE * IMAGE_SIZE, hidden),
+            nn.Linear(num_inputs, hidden),
             nn.ReLU(),
             nn.Linear(hidden, NUM_CLASSES),
         )
 
     return _seeded_init(seed, build)
+
+
+# ---------------------------------------------------------------- MNIST-1D
+
+MNIST1D_LENGTH = 40  # mnist1d's final_seq_length
+
+
+@dataclass(frozen=True, eq=False)
+class Mnist1D:
+    """MNIST-1D: signals ``(N, 40)`` float32 (standardized), int64 labels 0-9."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    num_classes: int = NUM_CLASSES
+
+    def __repr__(self):
+        return (
+            f"Mnist1D(train={len(self.y_train)}, test={len(self.y_test)}, "
+            f"length={self.x_train.shape[1]}, num_classes={self.num_classes})"
+        )
+
+
+@lru_cache(maxsize=4)
+def _mnist1d_arrays(num_samples, seed):
+    """Generate with mnist1d's defaults, leaving numpy's and Python's global RNGs as they were."""
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    args = get_dataset_args()
+    args.num_samples, args.seed = num_samples, seed
+    numpy_state, python_state = np.random.get_state(), random.getstate()  # noqa: NPY002
+    try:
+        data = make_dataset(args)  # seeds the global RNGs with args.seed
+    finally:
+        np.random.set_state(numpy_state)  # noqa: NPY002
+        random.setstate(python_state)
+    arrays = (
+        data["x"].astype(np.float32),
+        data["x_test"].astype(np.float32),
+        data["y"].astype(np.int64),
+        data["y_test"].astype(np.int64),
+    )
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
+
+
+def load_mnist1d(num_samples=5000, seed=42):
+    """Generate MNIST-1D: ``num_samples`` signals, 80% for training, 20% for test.
+
+    The defaults are the published data set's (5,000 samples, seed 42: 4,000 training and
+    1,000 test signals, 500 per class in all). Generation takes a few seconds; the arrays
+    are cached in memory, and each call returns fresh tensors.
+
+    >>> data = load_mnist1d(num_samples=100, seed=0)
+    >>> tuple(data.x_train.shape), tuple(data.x_test.shape), data.y_train.dtype
+    ((80, 40), (20, 40), torch.int64)
+    """
+    check_int("num_samples", num_samples, minimum=NUM_CLASSES * 5)
+    if num_samples % NUM_CLASSES:
+        raise ValueError(f"num_samples must be a multiple of {NUM_CLASSES}, got {num_samples}")
+    check_int("seed", seed)
+    x_train, x_test, y_train, y_test = _mnist1d_arrays(int(num_samples), int(seed))
+    return Mnist1D(
+        x_train=torch.tensor(x_train),
+        y_train=torch.tensor(y_train),
+        x_test=torch.tensor(x_test),
+        y_test=torch.tensor(y_test),
+    )

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from lrkit import data as lrdata
-from lrkit.data import Digits, load_digits, make_cnn, make_mlp
+from lrkit.data import Digits, Mnist1D, load_digits, load_mnist1d, make_cnn, make_mlp
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +100,69 @@ def test_model_sizes():
 def test_model_factories_reject_bad_arguments(make, kwargs, name):
     with pytest.raises(ValueError, match=name):
         make(**kwargs)
+
+
+# ---------------------------------------------------------------- MNIST-1D
+
+
+def test_mnist1d_default_is_the_published_data_set():
+    data = load_mnist1d()
+    assert isinstance(data, Mnist1D) and data.num_classes == 10
+    assert data.x_train.shape == (4000, 40) and data.x_test.shape == (1000, 40)
+    assert data.x_train.dtype == torch.float32 and data.y_train.dtype == torch.int64
+    labels = torch.cat([data.y_train, data.y_test])
+    assert labels.bincount(minlength=10).tolist() == [500] * 10  # balanced classes
+    # the train split alone is close to balanced too (it is a shuffle of the whole)
+    assert data.y_train.bincount(minlength=10).min() > 350
+    everything = torch.cat([data.x_train, data.x_test])
+    assert abs(everything.mean().item()) < 1e-4 and abs(everything.std().item() - 1) < 1e-3
+
+
+def test_mnist1d_equals_the_package_output():
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    args = get_dataset_args()
+    args.num_samples, args.seed = 200, 7
+    reference = make_dataset(args)
+    data = load_mnist1d(num_samples=200, seed=7)
+    assert np.array_equal(data.x_train.numpy(), reference["x"].astype(np.float32))
+    assert np.array_equal(data.y_test.numpy(), reference["y_test"])
+
+
+def test_mnist1d_is_deterministic_and_leaves_global_rngs_alone():
+    import random
+
+    numpy_before = np.random.get_state()[1].copy()  # noqa: NPY002
+    python_before = random.getstate()
+    first = load_mnist1d(num_samples=100, seed=3)
+    lrdata._mnist1d_arrays.cache_clear()
+    second = load_mnist1d(num_samples=100, seed=3)
+    assert np.array_equal(np.random.get_state()[1], numpy_before)  # noqa: NPY002
+    assert random.getstate() == python_before
+    assert torch.equal(first.x_train, second.x_train)
+    assert torch.equal(first.y_test, second.y_test)
+    other = load_mnist1d(num_samples=100, seed=4)
+    assert not torch.equal(first.x_train, other.x_train)
+    first.x_train[0, 0] = 1e6  # a fresh copy: the cache is not corrupted
+    assert load_mnist1d(num_samples=100, seed=3).x_train[0, 0] != 1e6
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "word"),
+    [
+        ({"num_samples": 0}, "num_samples"),
+        ({"num_samples": 105}, "num_samples"),
+        ({"num_samples": 100.0}, "num_samples"),
+        ({"seed": -1}, "seed"),
+    ],
+)
+def test_mnist1d_refuses_bad_arguments(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        load_mnist1d(**kwargs)
+
+
+def test_make_mlp_takes_the_input_size():
+    model = make_mlp(seed=0, num_inputs=40)
+    assert model(torch.zeros(3, 40)).shape == (3, 10)
+    with pytest.raises(ValueError, match="num_inputs"):
+        make_mlp(num_inputs=0)
