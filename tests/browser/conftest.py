@@ -11,6 +11,7 @@ Chromium is Debian's (``make browser-deps`` installs it), driven by Playwright's
 package: ``playwright install`` cannot download its own browsers on our machines.
 """
 
+import contextlib
 import functools
 import os
 import shutil
@@ -95,15 +96,25 @@ def book_html():
     return BOOK_HTML
 
 
+@contextlib.contextmanager
+def serve(directory=None):
+    """Serve ``directory`` (the built book) on a free localhost port; yields its base URL."""
+    directory = BOOK_HTML if directory is None else directory
+    server = QuietServer(("127.0.0.1", 0), partial(QuietHandler, directory=directory))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def base_url(book_html):
     """The book, served from ``book_html`` on a free localhost port."""
-    server = QuietServer(("127.0.0.1", 0), partial(QuietHandler, directory=book_html))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve(book_html) as url:
+        yield url
 
 
 # --- the browser -------------------------------------------------------------------------
