@@ -15,6 +15,7 @@ from collections import Counter
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
+from pybtex.database import Entry
 from pybtex.plugin import register_plugin
 
 ARXIV = re.compile(r"^\s*arXiv:\s*(\d{4}\.\d{4,5}(v\d+)?)\s*$", re.IGNORECASE)
@@ -55,13 +56,15 @@ class BookStyle(UnsrtStyle):
     default_label_style = "book_author_year"
     default_sorting_style = "author_year_title"
 
-    def format_entries(self, entries):
-        for entry in entries:
-            found = ARXIV.match(entry.fields.get("howpublished", ""))
-            if found and "eprint" not in entry.fields:
-                entry.fields["eprint"] = found.group(1)
-                del entry.fields["howpublished"]
-        return super().format_entries(entries)
+    def format_entry(self, label, entry, bib_data=None):
+        found = ARXIV.match(entry.fields.get("howpublished", ""))
+        if found and "eprint" not in entry.fields:
+            fields = {k: v for k, v in entry.fields.items() if k.lower() != "howpublished"}
+            fields["eprint"] = found.group(1)
+            copy = Entry(entry.type, fields=fields, persons=entry.persons)
+            copy.key = entry.key  # a copy: the database entry stays as written
+            entry = copy
+        return super().format_entry(label, entry, bib_data=bib_data)
 
 
 register_plugin("pybtex.style.labels", "book_author_year", AuthorYearLabels)

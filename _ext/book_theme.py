@@ -23,7 +23,9 @@ Each fix is small, documented here, and checked by the browser tests:
 5. **No 1.49 MB icon script.** pydata-sphinx-theme loads Font Awesome's ``fontawesome.js``
    (every icon, drawn by JavaScript) for the dozen icons a page shows. At the end of the
    build the icons the pages name are written, as CSS masks with the same SVG paths taken
-   from that file, into ``_static/book-icons.css``, and the script tag is removed.
+   from that file, into ``_static/book-icons.css``, and the script tag is removed. (Icons
+   that the theme's CSS draws, such as the admonitions', still use Font Awesome's web
+   font, 156 kB, loaded only by pages that show one.)
 """
 
 import re
@@ -56,6 +58,11 @@ def configure(app: Sphinx, config) -> None:
     if not has_repository:
         options["launch_buttons"] = {}
         options["use_edit_page_button"] = False
+        # sphinx-thebe would still write its configuration into every page: switch it off
+        for event in ("env-before-read-docs", "doctree-resolved"):
+            for listener in list(app.events.listeners.get(event, [])):
+                if getattr(listener.handler, "__module__", "").startswith("sphinx_thebe"):
+                    app.disconnect(listener.id)
 
 
 def _script_key(script):
@@ -75,8 +82,9 @@ def _is_thebe(script):
 
 
 def page_has_math(app: Sphinx, pagename: str, body: str) -> bool:
-    math = app.env.get_domain("math")
-    return math.has_equations(pagename) or 'class="math' in body or "MathJax" in body
+    # the domain's own data: has_equations(pagename) also counts the pages a toctree includes
+    own = app.env.get_domain("math").data["has_equations"].get(pagename, False)
+    return own or 'class="math' in body or "MathJax" in body
 
 
 def prune_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -93,10 +101,13 @@ def prune_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None
         seen.add(key)
         if _is_mathjax(script) and not page_has_math(app, pagename, body):  # fix 4
             continue
-        if _is_thebe(script) and not has_repository:  # fix 2: no Live Code, no Thebe
+        if _is_thebe(script) and not has_repository:  # fix 2: no Thebe without Binder
             continue
         kept.append(script)
     scripts[:] = kept
+    if not has_repository:
+        styles = context.get("css_files", [])
+        styles[:] = [css for css in styles if "thebe" not in str(css.filename)]
 
 
 def fontawesome_icons(script: Path) -> dict:
@@ -167,7 +178,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", configure)
     app.connect("html-page-context", prune_scripts, priority=900)
     app.connect("build-finished", replace_fontawesome)
-    app.add_css_file(ICONS_CSS)
-    app.add_css_file("book.css")
-    app.add_js_file("book.js", defer="defer")
+    app.add_css_file(ICONS_CSS)  # _static/book.css and book.js: jupyter-book adds them
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -18,7 +18,7 @@ number of cores; 1 turns the extension off).
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
@@ -45,6 +45,12 @@ def _execute(path, notebook, cwd, allow_errors, timeout):
     return path, notebook, time.perf_counter() - start, error
 
 
+def excluded(path, nb_config) -> bool:
+    """myst-nb's test: the notebook matches one of ``execution_excludepatterns``."""
+    posix_path = PurePosixPath(Path(path).as_posix())
+    return any(posix_path.match(pattern) for pattern in nb_config.execution_excludepatterns)
+
+
 def _to_execute(app: Sphinx, docnames):
     """(path, notebook, read_fmt, config) of each notebook to read that the cache lacks."""
     from jupyter_cache import get_cache
@@ -67,7 +73,7 @@ def _to_execute(app: Sphinx, docnames):
         overrides.pop("output_folder", None)
         if overrides:
             config = nb_config.copy(**overrides)
-        if config.execution_mode != "cache":
+        if config.execution_mode != "cache" or excluded(path, config):
             continue
         try:
             cache.match_cache_notebook(notebook)

@@ -5,7 +5,7 @@ to test another build, and ``BOOK_TOC`` to the table of contents it was built wi
 page runs **offline**: the ``book`` fixture aborts every request to a host other than the
 local server and records it, so a page that needs the network to show its math or its
 quizzes fails here. Console errors and uncaught exceptions fail a test, except the known,
-harmless ones listed by exact message in ``ALLOWED_ERRORS``.
+harmless ones listed by exact message in ``ALLOWED_ERRORS`` (empty).
 
 Chromium is Debian's (``make browser-deps`` installs it), driven by Playwright's Python
 package: ``playwright install`` cannot download its own browsers on our machines.
@@ -42,13 +42,9 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 15_000
 
-# Console errors and uncaught exceptions that are known and harmless, by exact message.
-ALLOWED_ERRORS = {
-    # sphinx-thebe adds its config script to each page twice (once itself, once through
-    # sphinx-book-theme); the second `const` declaration throws. Thebe still works: it reads
-    # the first one, and it loads only when the reader clicks "Live Code".
-    "Identifier 'THEBE_JS_URL' has already been declared",
-}
+# Console errors and uncaught exceptions that are known and harmless, by exact message:
+# none (the duplicate Thebe script is gone: _ext/book_theme.py).
+ALLOWED_ERRORS = set()
 
 
 def toc_page_names():
