@@ -12,11 +12,11 @@ entry that gives its arXiv id as ``howpublished = {arXiv:1706.02677}`` gets the 
 import re
 from collections import Counter
 
+from pybtex.database import Entry
+from pybtex.plugin import register_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
-from pybtex.database import Entry
-from pybtex.plugin import register_plugin
 
 ARXIV = re.compile(r"^\s*arXiv:\s*(\d{4}\.\d{4,5}(v\d+)?)\s*$", re.IGNORECASE)
 

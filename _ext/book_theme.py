@@ -35,7 +35,9 @@ from urllib.parse import quote
 from sphinx.application import Sphinx
 
 ICONS_CSS = "book-icons.css"
-FONTAWESOME_TAG = re.compile(r'\s*<script[^>]*src="[^"]*scripts/fontawesome\.js[^"]*"[^>]*></script>')
+FONTAWESOME_TAG = re.compile(
+    r'\s*<script[^>]*src="[^"]*scripts/fontawesome\.js[^"]*"[^>]*></script>'
+)
 ICON_NAME = re.compile(r"\bfa-([a-z0-9-]+)")
 PACKS = {"fas": ("fa-solid", "fas"), "fab": ("fa-brands", "fab"), "far": ("fa-regular", "far")}
 # an icon in fontawesome.js: name:[width,height,[aliases],"unicode","svg path"]

@@ -96,8 +96,12 @@ def execute_in_parallel(app: Sphinx, env, docnames) -> None:
     with ProcessPoolExecutor(max_workers=min(jobs(), len(pending))) as pool:
         futures = [
             pool.submit(
-                _execute, str(path), notebook, str(path.parent),
-                config.execution_allow_errors, config.execution_timeout,
+                _execute,
+                str(path),
+                notebook,
+                str(path.parent),
+                config.execution_allow_errors,
+                config.execution_timeout,
             )  # fmt: skip
             for path, notebook, _, config in pending
         ]

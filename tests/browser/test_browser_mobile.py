@@ -92,8 +92,9 @@ def test_no_code_block_wider_than_the_column(book, chapter, width):
     book.goto(f"{chapter}.html")
     wide = book.page.evaluate(WIDE_CODE_JS)
     described = [f"{w['width']} px > {w['column']} px: {w['line']!r}" for w in wide]
-    assert not wide, f"{chapter} at {width} px: {len(wide)} code blocks wider than the column:\n" + "\n".join(
-        described[:10]
+    assert not wide, (
+        f"{chapter} at {width} px: {len(wide)} code blocks wider than the column:\n"
+        + "\n".join(described[:10])
     )
 
 
