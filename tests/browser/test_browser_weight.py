@@ -48,7 +48,7 @@ BEFORE_MB = {
 WEIGHT_JS = """() => {
     const entries = performance.getEntriesByType('navigation')
         .concat(performance.getEntriesByType('resource'));
-    return entries.map(e => ({name: e.name, bytes: e.transferSize}));
+    return entries.map(e => ({name: e.name, bytes: e.transferSize, raw: e.decodedBodySize}));
 }"""
 
 
@@ -57,7 +57,7 @@ def has_math(page):
 
 
 def measure(browser, base_url, page, check=True):
-    """(total bytes, {url: bytes}) of a first visit to ``page``, offline."""
+    """(bytes transferred, raw bytes, {url: bytes}) of a first visit to ``page``, offline."""
     book = open_book(browser, base_url)
     try:
         book.goto(f"{page}.html")
@@ -69,11 +69,12 @@ def measure(browser, base_url, page, check=True):
     finally:
         book.page.context.close()
     by_url = {entry["name"]: entry["bytes"] for entry in entries}
-    return sum(by_url.values()), by_url
+    raw = sum({entry["name"]: entry["raw"] for entry in entries}.values())
+    return sum(by_url.values()), raw, by_url
 
 
 def test_page_weight_within_budget(browser, base_url, page):
-    total, by_url = measure(browser, base_url, page)
+    total, _, by_url = measure(browser, base_url, page)
     heavy = sorted(by_url.items(), key=lambda item: -item[1])[:5]
     assert not [url for url in by_url if "fontawesome.js" in url], "fontawesome.js is loaded"
     loads_mathjax = any(re.search(r"/mathjax/", url) for url in by_url)
@@ -92,14 +93,14 @@ def main():
 
     with serve() as base_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        print("| page | before (MB) | now (MB) | MathJax |")
-        print("|---|---:|---:|---|")
+        print("| page | transferred (MB) | before | raw (MB) | MathJax |")
+        print("|---|---:|---:|---:|---|")
         for page in toc_page_names():
-            total, _ = measure(browser, base_url, page, check=False)
+            total, raw, _ = measure(browser, base_url, page, check=False)
             before = BEFORE_MB.get(page)
             before = "" if before is None else f"{before:.2f}"
             math = "yes" if has_math(page) else "no"
-            print(f"| {page} | {before} | {total / MB:.2f} | {math} |")
+            print(f"| {page} | {total / MB:.2f} | {before} | {raw / MB:.2f} | {math} |")
         browser.close()
 
 
