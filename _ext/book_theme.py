@@ -23,9 +23,10 @@ Each fix is small, documented here, and checked by the browser tests:
 5. **No 1.49 MB icon script.** pydata-sphinx-theme loads Font Awesome's ``fontawesome.js``
    (every icon, drawn by JavaScript) for the dozen icons a page shows. At the end of the
    build the icons the pages name are written, as CSS masks with the same SVG paths taken
-   from that file, into ``_static/book-icons.css``, and the script tag is removed. (Icons
-   that the theme's CSS draws, such as the admonitions', still use Font Awesome's web
-   font, 156 kB, loaded only by pages that show one.)
+   from that file, into ``_static/book-icons.css``, and the script tag is removed. Icons
+   that the theme's CSS draws with Font Awesome's web font (admonitions, external links)
+   keep it, cut down to those glyphs (156 kB to a few kB; fontTools, with brotli for
+   WOFF2).
 """
 
 import re
@@ -42,8 +43,11 @@ ICON_NAME = re.compile(r"\bfa-([a-z0-9-]+)")
 PACKS = {"fas": ("fa-solid", "fas"), "fab": ("fa-brands", "fab"), "far": ("fa-regular", "far")}
 # an icon in fontawesome.js: name:[width,height,[aliases],"unicode","svg path"]
 ICON_ENTRY = re.compile(
-    r'(?:"([a-z0-9-]+)"|\b([a-z0-9]+)):\[(\d+),(\d+),\[([^\]]*)\],"[0-9a-f]+","([^"]+)"\]'
+    r'(?:"([a-z0-9-]+)"|\b([a-z0-9]+)):\[(\d+),(\d+),\[([^\]]*)\],"([0-9a-f]+)","([^"]+)"\]'
 )
+# the icons the theme's CSS draws with the web font: --pst-icon-NAME: "<private-use char>"
+CSS_ICON = re.compile(r'--pst-icon-[a-z-]+:\s*"([\ue000-\uf8ff])"')
+CSS_ESCAPE = re.compile(r'content:\s*"\\(f[0-9a-f]{3})"')
 PACK_END = re.compile(r'\b[a-zA-Z_$]{1,3}\("(fa[bsr])",[a-zA-Z_$]{1,3}\)')
 
 
@@ -119,10 +123,10 @@ def fontawesome_icons(script: Path) -> dict:
     for end in PACK_END.finditer(text):
         pack = icons.setdefault(end.group(1), {})
         for match in ICON_ENTRY.finditer(text, start, end.start()):
-            quoted, bare, width, height, aliases, path = match.groups()
+            quoted, bare, width, height, aliases, code, path = match.groups()
             names = [quoted or bare] + re.findall(r'"([a-z0-9-]+)"', aliases)
             for name in names:
-                pack.setdefault(name, (int(width), int(height), path))
+                pack.setdefault(name, (int(width), int(height), path, int(code, 16)))
         start = end.end()
     return icons
 
@@ -138,7 +142,7 @@ def icon_css(names, icons) -> str:
         for pack, classes in PACKS.items():
             if name not in icons.get(pack, {}):
                 continue
-            width, height, path = icons[pack][name]
+            width, height, path, _ = icons[pack][name]
             svg = (
                 f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'>"
                 f"<path d='{path}'/></svg>"
@@ -172,8 +176,31 @@ def replace_fontawesome(app: Sphinx, exception) -> None:
     for theme_script in (outdir / "_static" / "scripts").glob("*.js"):
         if theme_script.name != "fontawesome.js":
             names.update(ICON_NAME.findall(theme_script.read_text(encoding="utf-8")))
-    css = icon_css(names, fontawesome_icons(script))
-    (outdir / "_static" / ICONS_CSS).write_text(css, encoding="utf-8")
+    icons = fontawesome_icons(script)
+    (outdir / "_static" / ICONS_CSS).write_text(icon_css(names, icons), encoding="utf-8")
+    codepoints = {icon[3] for pack in icons.values() for n, icon in pack.items() if n in names}
+    for sheet in (outdir / "_static").glob("styles/*.css"):
+        text = sheet.read_text(encoding="utf-8")
+        codepoints.update(ord(char) for char in CSS_ICON.findall(text))
+        if "pydata" not in sheet.name:  # that sheet holds Font Awesome's whole list
+            codepoints.update(int(code, 16) for code in CSS_ESCAPE.findall(text))
+    subset_icon_fonts(outdir / "_static" / "vendor" / "fontawesome", codepoints)
+
+
+def subset_icon_fonts(folder: Path, codepoints) -> None:
+    """Keep in Font Awesome's WOFF2 fonts only the glyphs the book's pages can show."""
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = []
+    options.notdef_outline = True
+    for font_file in folder.rglob("*.woff2"):
+        font = subset.load_font(str(font_file), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(codepoints))
+        subsetter.subset(font)
+        subset.save_font(font, str(font_file), options)
 
 
 def setup(app: Sphinx) -> dict:
