@@ -5,13 +5,16 @@
   (a failure names the page and the block).
 - On a desktop there is one header band (no empty band with a second search box) and one
   ``.primary-toggle`` (pydata-sphinx-theme issue 2451; see _ext/book_theme.py).
+- No printed output line is longer than 79 characters (read from the built HTML).
 - Every figure is shown at least at half its pixel width (a 2x PNG at exactly half: sharp
   and at its intended size) and never wider than the column.
 """
 
+from html.parser import HTMLParser
+
 import pytest
 
-from conftest import open_book, screenshot_path, settle, toc_page_names
+from conftest import open_book, page_file, screenshot_path, settle, toc_page_names
 
 PHONE = {"width": 390, "height": 844}
 MIN_SHOWN_FRACTION = 0.5  # of the image's natural (pixel) width
@@ -116,3 +119,39 @@ def test_every_figure_is_shown_at_least_at_half_its_pixel_width(browser, base_ur
     finally:
         book.page.context.close()
     assert not too_small, "\n".join(too_small)
+
+
+class _Outputs(HTMLParser):
+    """The text of each printed output (``div.cell_output ... pre``) of a built page."""
+
+    def __init__(self):
+        super().__init__()
+        self.outputs, self._depth, self._in_output = [], 0, 0
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "div" and "cell_output" in classes:
+            self._in_output = 1
+        if self._in_output and tag == "pre":
+            self._depth += 1
+            self.outputs.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "pre" and self._depth:
+            self._depth -= 1
+            if not self._depth:
+                self._in_output = 0
+
+    def handle_data(self, data):
+        if self._depth:
+            self.outputs[-1] += data
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_printed_output_lines_fit_the_column(chapter):
+    parser = _Outputs()
+    parser.feed(page_file(chapter).read_text(encoding="utf-8"))
+    long = [line for text in parser.outputs for line in text.splitlines() if len(line) > 79]
+    assert not long, f"{chapter}: {len(long)} printed lines over 79 characters:\n" + "\n".join(
+        line[:100] for line in long[:10]
+    )
