@@ -27,8 +27,11 @@ Each fix is small, documented here, and checked by the browser tests:
    that the theme's CSS draws with Font Awesome's web font (admonitions, external links)
    keep it, cut down to those glyphs (156 kB to a few kB; fontTools, with brotli for
    WOFF2).
+6. **Images compressed.** Figures are written as 256-colour palette PNGs when that is
+   smaller (``compress_images``).
 """
 
+import io
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -203,9 +206,35 @@ def subset_icon_fonts(folder: Path, codepoints) -> None:
         subset.save_font(font, str(font_file), options)
 
 
+def compress_images(app: Sphinx, exception) -> None:
+    """Fix 6: opaque PNG figures as 256-colour palette PNGs (about a third of the bytes).
+
+    A plot has a few colours and their anti-aliased edges: median-cut quantisation keeps
+    them visually intact. Images with transparency, and palettes already, are left alone;
+    a result that is not smaller is discarded.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    from PIL import Image
+
+    for path in (Path(app.outdir) / "_images").glob("*.png"):
+        with Image.open(path) as image:
+            image.load()
+        if image.mode not in {"RGB", "RGBA"}:
+            continue
+        if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] < 255:
+            continue
+        buffer = io.BytesIO()
+        quantized = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
+        quantized.save(buffer, "PNG", optimize=True)
+        if buffer.tell() < path.stat().st_size:
+            path.write_bytes(buffer.getvalue())
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", configure)
     app.connect("html-page-context", prune_scripts, priority=900)
     app.connect("build-finished", replace_fontawesome)
+    app.connect("build-finished", compress_images)
     app.add_css_file(ICONS_CSS)  # _static/book.css and book.js: jupyter-book adds them
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
