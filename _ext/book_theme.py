@@ -75,7 +75,9 @@ def configure(app: Sphinx, config) -> None:
 
 
 def _script_key(script):
-    return (getattr(script, "filename", script), str(getattr(script, "attributes", "")))
+    # an inline script is registered with filename None by some extensions, "" by others
+    filename = getattr(script, "filename", script) or ""
+    return (str(filename), str(getattr(script, "attributes", "")))
 
 
 def _is_mathjax(script):

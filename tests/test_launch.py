@@ -26,7 +26,9 @@ from lrkit.book import ROOT, is_notebook, toc_pages
 
 BOOK_HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 BOOK_TOC = Path(os.environ.get("BOOK_TOC", ROOT / "_toc.yml"))
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+# the configuration the book was built with (BOOK_CONFIG to test another build's)
+BOOK_CONFIG = Path(os.environ.get("BOOK_CONFIG", ROOT / "_config.yml"))
+CONFIG = yaml.safe_load(BOOK_CONFIG.read_text(encoding="utf-8"))
 REPOSITORY = CONFIG["repository"]
 HAS_REPOSITORY = bool((REPOSITORY.get("url") or "").strip())
 REPO = urlsplit(REPOSITORY["url"]).path.strip("/")  # owner/name
@@ -119,6 +121,13 @@ def test_no_launch_or_repository_button_without_a_repository(page):
     assert not parsed.repository_links, parsed.repository_links
     html = (BOOK_HTML / f"{page}.html").read_text(encoding="utf-8")
     assert "THEBE_JS_URL" not in html and "sphinx-thebe" not in html
+
+
+@pytest.mark.parametrize("page", built_pages())
+def test_scripts_are_on_each_page_once(page):
+    html = (BOOK_HTML / f"{page}.html").read_text(encoding="utf-8")
+    assert html.count("const THEBE_JS_URL") <= 1
+    assert html.count("var togglebuttonSelector") <= 1
 
 
 @needs_repository
