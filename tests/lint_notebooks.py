@@ -5,7 +5,8 @@ Usage: python tests/lint_notebooks.py chapters/*.md quizzes/*.md
 The code cells of each notebook (read with jupytext) are joined into one script and piped to
 ``ruff check``. Rules that do not fit notebooks are ignored: imports below the first cell
 (E402), a bare expression, which is how a notebook displays a value (B018), and a trailing
-semicolon, which is how it hides one (E703).
+semicolon, which is how it hides one (E703). Every code line the reader sees (cells not
+tagged ``remove-input``/``remove-cell``) is at most 79 characters, so that it fits the column.
 """
 
 import subprocess
@@ -15,6 +16,19 @@ from pathlib import Path
 import jupytext
 
 NOTEBOOK_IGNORES = "E402,B018,E703"
+MAX_LINE = 79  # characters of a code line the reader sees: it fits the column (book.css)
+HIDDEN = {"remove-input", "remove-cell"}  # cells whose code the reader never sees
+
+
+def long_lines(path):
+    """``(cell number, line)`` of every shown code line longer than ``MAX_LINE``."""
+    found = []
+    cells = [cell for cell in jupytext.read(path).cells if cell.cell_type == "code"]
+    for number, cell in enumerate(cells, start=1):
+        if HIDDEN & set(cell.metadata.get("tags", [])):
+            continue
+        found += [(number, line) for line in cell.source.splitlines() if len(line) > MAX_LINE]
+    return found
 
 
 def lint(path):
@@ -30,7 +44,10 @@ def lint(path):
     )
     if result.returncode:
         print(result.stdout + result.stderr)
-    return result.returncode
+    too_long = long_lines(path)
+    for number, line in too_long:
+        print(f"{path}: code cell {number}: {len(line)} > {MAX_LINE} characters: {line.strip()}")
+    return result.returncode or bool(too_long)
 
 
 def main(paths):

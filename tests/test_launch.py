@@ -1,5 +1,10 @@
 """The launch buttons of the built book: Binder and Thebe name the right repository, branch, file.
 
+``repository.url`` in ``_config.yml`` is the one setting: while it is empty (no public
+repository yet) no page has a Binder, Live Code, repository or issues button, nor Thebe's
+configuration (_ext/book_theme.py); once it is set, every notebook page has them, built
+from it. The tests of the case that does not apply are skipped.
+
 Reads the HTML that ``jupyter-book build`` wrote (``_build/html``, or ``BOOK_HTML`` with the
 table of contents ``BOOK_TOC`` it was built from), so it runs after the build, with the
 browser tests. The repository URL is written once, in ``_config.yml``; every page's buttons
@@ -21,8 +26,11 @@ from lrkit.book import ROOT, is_notebook, toc_pages
 
 BOOK_HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 BOOK_TOC = Path(os.environ.get("BOOK_TOC", ROOT / "_toc.yml"))
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+# the configuration the book was built with (BOOK_CONFIG to test another build's)
+BOOK_CONFIG = Path(os.environ.get("BOOK_CONFIG", ROOT / "_config.yml"))
+CONFIG = yaml.safe_load(BOOK_CONFIG.read_text(encoding="utf-8"))
 REPOSITORY = CONFIG["repository"]
+HAS_REPOSITORY = bool((REPOSITORY.get("url") or "").strip())
 REPO = urlsplit(REPOSITORY["url"]).path.strip("/")  # owner/name
 BRANCH = REPOSITORY["branch"]
 BOOK_DIR = REPOSITORY.get("path_to_book", "").strip("/")
@@ -59,6 +67,7 @@ class LaunchParser(HTMLParser):
     def __init__(self):
         super().__init__()
         self.binder, self.thebe_button, self.thebe_config = [], False, []
+        self.repository_links = []
         self._in_config = False
 
     def handle_starttag(self, tag, attrs):
@@ -67,6 +76,8 @@ class LaunchParser(HTMLParser):
             self.binder.append(attrs["href"])
         if "btn-launch-thebe" in (attrs.get("class") or ""):
             self.thebe_button = True
+        if tag == "a" and attrs.get("title") in {"Source repository", "Open an issue"}:
+            self.repository_links.append(attrs.get("href"))
         self._in_config = tag == "script" and attrs.get("type") == "text/x-thebe-config"
 
     def handle_endtag(self, tag):
@@ -93,10 +104,33 @@ def thebe_value(config, key):
     return found[0]
 
 
+needs_repository = pytest.mark.skipif(not HAS_REPOSITORY, reason="repository.url is empty")
+
+
 def test_the_model_chapter_is_a_built_notebook():
     assert MODEL_CHAPTER in NOTEBOOKS
 
 
+@pytest.mark.skipif(HAS_REPOSITORY, reason="repository.url is set")
+@pytest.mark.parametrize("page", built_pages())
+def test_no_launch_or_repository_button_without_a_repository(page):
+    parsed = launch(page)
+    assert not parsed.binder, parsed.binder
+    assert not parsed.thebe_button
+    assert not parsed.thebe_config
+    assert not parsed.repository_links, parsed.repository_links
+    html = (BOOK_HTML / f"{page}.html").read_text(encoding="utf-8")
+    assert "THEBE_JS_URL" not in html and "sphinx-thebe" not in html
+
+
+@pytest.mark.parametrize("page", built_pages())
+def test_scripts_are_on_each_page_once(page):
+    html = (BOOK_HTML / f"{page}.html").read_text(encoding="utf-8")
+    assert html.count("const THEBE_JS_URL") <= 1
+    assert html.count("var togglebuttonSelector") <= 1
+
+
+@needs_repository
 @pytest.mark.parametrize("page", NOTEBOOKS)
 def test_binder_opens_this_page_of_this_repository(page):
     (url,) = launch(page).binder
@@ -111,12 +145,14 @@ def test_binder_opens_this_page_of_this_repository(page):
     assert parse_qs(parts.query) == {"urlpath": [f"{interface}/{source}"]}
 
 
+@needs_repository
 def test_the_model_chapter_binder_url_in_full():
     (url,) = launch(MODEL_CHAPTER).binder
     assert url == f"https://mybinder.org/v2/gh/{REPO}/{BRANCH}?urlpath=lab/tree/{MODEL_CHAPTER}.md"
     assert BRANCH == "main"
 
 
+@needs_repository
 @pytest.mark.parametrize("page", NOTEBOOKS)
 def test_thebe_runs_this_page_on_this_repository(page):
     parsed = launch(page)

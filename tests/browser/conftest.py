@@ -5,13 +5,16 @@ to test another build, and ``BOOK_TOC`` to the table of contents it was built wi
 page runs **offline**: the ``book`` fixture aborts every request to a host other than the
 local server and records it, so a page that needs the network to show its math or its
 quizzes fails here. Console errors and uncaught exceptions fail a test, except the known,
-harmless ones listed by exact message in ``ALLOWED_ERRORS``.
+harmless ones listed by exact message in ``ALLOWED_ERRORS`` (empty).
 
 Chromium is Debian's (``make browser-deps`` installs it), driven by Playwright's Python
 package: ``playwright install`` cannot download its own browsers on our machines.
 """
 
+import contextlib
 import functools
+import gzip
+import io
 import os
 import shutil
 import sys
@@ -41,13 +44,9 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 15_000
 
-# Console errors and uncaught exceptions that are known and harmless, by exact message.
-ALLOWED_ERRORS = {
-    # sphinx-thebe adds its config script to each page twice (once itself, once through
-    # sphinx-book-theme); the second `const` declaration throws. Thebe still works: it reads
-    # the first one, and it loads only when the reader clicks "Live Code".
-    "Identifier 'THEBE_JS_URL' has already been declared",
-}
+# Console errors and uncaught exceptions that are known and harmless, by exact message:
+# none (the duplicate Thebe script is gone: _ext/book_theme.py).
+ALLOWED_ERRORS = set()
 
 
 def toc_page_names():
@@ -76,9 +75,27 @@ def pytest_generate_tests(metafunc):
 # --- the server --------------------------------------------------------------------------
 
 
+COMPRESSED_TYPES = (".html", ".js", ".css", ".svg", ".json", ".txt", ".map")
+
+
 class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves the book as a real host does: text compressed with gzip when asked for."""
+
     def log_message(self, format, *args):  # noqa: A002 (the base class's name)
         pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        gzip_ok = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (gzip_ok and path.is_file() and path.suffix in COMPRESSED_TYPES):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 class QuietServer(ThreadingHTTPServer):
@@ -95,15 +112,25 @@ def book_html():
     return BOOK_HTML
 
 
+@contextlib.contextmanager
+def serve(directory=None):
+    """Serve ``directory`` (the built book) on a free localhost port; yields its base URL."""
+    directory = BOOK_HTML if directory is None else directory
+    server = QuietServer(("127.0.0.1", 0), partial(QuietHandler, directory=directory))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def base_url(book_html):
     """The book, served from ``book_html`` on a free localhost port."""
-    server = QuietServer(("127.0.0.1", 0), partial(QuietHandler, directory=book_html))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve(book_html) as url:
+        yield url
 
 
 # --- the browser -------------------------------------------------------------------------

@@ -78,3 +78,19 @@ def test_no_page_loads_a_script_or_style_from_another_host(page):  # page: from 
     parser.feed(page_file(page).read_text(encoding="utf-8"))
     remote = [url for url in parser.urls if re.match(r"^(https?:)?//", url)]
     assert not remote, remote
+
+
+def test_live_code_offline_says_it_needs_the_network(book):
+    """With a repository configured, "Live Code" offline explains itself (_static/book.js)."""
+    chapter = next(p for p in PAGES if p.startswith("chapters/"))
+    book.goto(f"{chapter}.html")
+    button = book.page.locator(".btn-launch-thebe")
+    if not button.count():
+        pytest.skip("no Live Code button: repository.url is empty in this build")
+    book.page.context.set_offline(True)
+    book.page.locator(".dropdown-launch-buttons button").first.click()
+    button.first.click()
+    note = book.page.locator("#book-thebe-offline")
+    note.wait_for()
+    assert "needs the network" in note.inner_text()
+    book.assert_clean()
