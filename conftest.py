@@ -4,17 +4,24 @@ nbval collects only ``.ipynb`` files. The book's notebooks are ``.md`` files (ju
 format, the only source), so this hook reads each one with jupytext and hands it to nbval's
 own collector. Notebooks are stored without outputs, so nbval's check is "every cell runs";
 correctness lives in the notebooks' ``assert`` cells.
+
+It also makes Hypothesis derandomized: the property tests draw the same examples on every run, so
+CI is reproducible (a new failing example is found by running with ``--hypothesis-seed``).
 """
 
 from unittest import mock
 
 import jupytext
 import nbformat
+from hypothesis import settings
 from nbval.plugin import IPyNbFile
 
 from lrkit.book import is_notebook
 
 NOTEBOOK_DIRS = ("chapters", "quizzes")
+
+settings.register_profile("book", derandomize=True)
+settings.load_profile("book")
 
 
 class MystNotebook(IPyNbFile):

@@ -707,8 +707,8 @@ def warmup_stable_decay(
     def curve(t):
         warmup = peak_lr * (t / warmup_steps)
         progress = np.clip(t - decay_start, 0, decay_steps) / decay_steps
-        # max: rounding must never carry the decay below final_lr
-        decay = np.maximum(cooldown(progress), final_lr)
+        # clip: rounding must never carry the decay above peak_lr or below final_lr
+        decay = np.clip(cooldown(progress), final_lr, peak_lr)
         return np.select(
             [t < warmup_steps, t < decay_start, t < decay_end],
             [warmup, np.full(t.shape, float(peak_lr)), decay],

@@ -9,7 +9,7 @@
 (c) No ``try:``/``except`` in chapter code cells: an expected error is shown and asserted with
     ``lrkit.expect.raises``. A cell whose lesson *is* exception handling says so with the
     marker comment ``# lesson: exception handling``.
-(d) Code-cell lines are at most 79 characters, so they fit the column.
+The width of shown code lines is checked by ``tests/lint_notebooks.py`` (``make lint``).
 """
 
 import re
@@ -20,7 +20,6 @@ import pytest
 
 from lrkit.book import ROOT, toc_pages
 
-MAX_LINE = 79
 EXCEPTION_LESSON = "# lesson: exception handling"
 
 CHAPTER_PAGES = [
@@ -117,17 +116,6 @@ def test_no_try_except_in_code_cells(page):
         and EXCEPTION_LESSON not in source
     ]
     assert not offenders, f"{page}: try/except in cells starting {offenders}"
-
-
-@pytest.mark.parametrize("page", NOTEBOOK_CHAPTERS, ids=ids(NOTEBOOK_CHAPTERS))
-def test_code_lines_fit_the_column(page):
-    long_lines = [
-        line for source in code_cells(page) for line in source.splitlines() if len(line) > MAX_LINE
-    ]
-    assert not long_lines, (
-        f"{page}: {len(long_lines)} code lines over {MAX_LINE} characters, "
-        f"the first: {long_lines[0]!r}"
-    )
 
 
 # ---------------------------------------------------------------- the checks can fail
