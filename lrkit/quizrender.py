@@ -300,12 +300,10 @@ def _glue(name, text):
 # ----------------------------------------------------------------------------- Anki
 
 
-def published_base_url(config_file: Path | None = None) -> str:
+def published_base_url(config_file: Path | None = None) -> str | None:
     """The published book's address: ``html.baseurl`` in ``_config.yml`` when set, else
-    GitHub Pages of ``repository.url`` (``https://OWNER.github.io/NAME/``).
-
-    >>> published_base_url().startswith("https://")
-    True
+    GitHub Pages of ``repository.url`` (``https://OWNER.github.io/NAME/``); ``None`` while
+    neither is set (the book is not published yet: cards then name the chapter, unlinked).
     """
     import yaml
 
@@ -314,7 +312,9 @@ def published_base_url(config_file: Path | None = None) -> str:
     base = (config.get("html") or {}).get("baseurl")
     if base:
         return base.rstrip("/") + "/"
-    url = (config.get("repository") or {}).get("url", "")
+    url = (config.get("repository") or {}).get("url") or ""
+    if not url:
+        return None
     found = re.match(r"https://github\.com/([^/]+)/([^/]+?)(?:\.git)?/?$", url)
     if not found:
         raise ValueError(f"_config.yml: set html.baseurl (repository.url {url!r} is not GitHub)")
@@ -326,7 +326,7 @@ def page_url(q: Question, base: str) -> str:
     return f"{base}chapters/{q.chapter}.html" + (f"#{q.section}" if q.section else "")
 
 
-def anki_fields(q: Question, lang: str, seed: int | None, base: str) -> tuple[str, str]:
+def anki_fields(q: Question, lang: str, seed: int | None, base: str | None) -> tuple[str, str]:
     """Front and back of one card (HTML): options lettered in display order; the back says
     which option(s) are right, then the model answer and a link to the page."""
     front = markdown_to_html(question_text(q, lang))
@@ -351,7 +351,7 @@ def anki_fields(q: Question, lang: str, seed: int | None, base: str) -> tuple[st
     if q.solution:
         back += markdown_to_html("```python\n" + q.solution.rstrip() + "\n```")
     title = CHAPTERS[q.chapter] if lang == "en" else CHAPTERS_ZH[q.chapter]
-    back += f'<p><a href="{page_url(q, base)}">{title}</a></p>'
+    back += f'<p><a href="{page_url(q, base)}">{title}</a></p>' if base else f"<p>{title}</p>"
     return front, back
 
 

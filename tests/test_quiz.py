@@ -510,7 +510,10 @@ def test_anki_deck_has_one_note_per_question_and_the_right_option_on_the_back(tm
         by_front[front] = back
         assert "<br" not in front + back
         assert "06_adaptive_optimizers" in tags.split() and "lrbook" in tags.split()
-        assert f'href="{base}chapters/06_adaptive_optimizers.html' in back
+        if base:  # the book's address is configured: the card links to its page
+            assert f'href="{base}chapters/06_adaptive_optimizers.html' in back
+        else:
+            assert "href=" not in back and quizbank.CHAPTERS_ZH["06_adaptive_optimizers"] in back
     for q in chosen:
         front, back = quizrender.anki_fields(q, "zh", 3, base)
         assert by_front[front] == back
@@ -532,3 +535,16 @@ def test_published_url_from_baseurl_or_repository(tmp_path):
     assert quizrender.published_base_url(config) == "https://someone.github.io/lr-book/"
     config.write_text("html:\n  baseurl: https://lr.example.org/book\n")
     assert quizrender.published_base_url(config) == "https://lr.example.org/book/"
+    config.write_text("repository:\n  url: ''\n")
+    assert quizrender.published_base_url(config) is None
+    config.write_text("repository:\n  url: https://gitlab.com/someone/lr-book\n")
+    with pytest.raises(ValueError, match="html.baseurl"):
+        quizrender.published_base_url(config)
+
+
+def test_anki_card_links_its_page_when_the_address_is_known(questions):
+    q = questions[0]
+    _, linked = quizrender.anki_fields(q, "en", 0, "https://lr.example.org/")
+    assert f'href="https://lr.example.org/chapters/{q.chapter}.html' in linked
+    _, unlinked = quizrender.anki_fields(q, "en", 0, None)
+    assert "href=" not in unlinked and quizbank.CHAPTERS[q.chapter] in unlinked
