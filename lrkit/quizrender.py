@@ -152,6 +152,21 @@ def show_self_checks(
     display(HTML("".join(blocks)))
 
 
+# jupyterquiz typesets its questions 0.5 s after the page loads; if the book's MathJax is still
+# loading then, it overwrites window.MathJax and fetches MathJax from a CDN: offline, that fails
+# with console errors and breaks the page's own math. Wait for the book's MathJax instead.
+_FORCE_LOAD_MATHJAX = re.compile(
+    r"console\.log\('WARNING: Trying to force load MathJax 3'\);.*?"
+    r"document\.head\.appendChild\(script\);\s*\}\)\(\);",
+    re.DOTALL,
+)
+_WAIT_FOR_MATHJAX = (
+    "(function wait(tries) { if (window.MathJax && MathJax.typeset) {"
+    " MathJax.typeset([container]); } else if (tries > 0) {"
+    " setTimeout(function () { wait(tries - 1); }, 200); } })(50);"
+)
+
+
 def quiz_html(items: list[dict], lang: str) -> str:
     """jupyterquiz's quiz as one self-contained HTML block marked with its language.
 
@@ -169,6 +184,9 @@ def quiz_html(items: list[dict], lang: str) -> str:
     finally:
         jq.display = original
     html, script = shown[0].data, shown[1].data.replace("</", "<\\/")
+    script, found = _FORCE_LOAD_MATHJAX.subn(_WAIT_FOR_MATHJAX, script)
+    if not found:
+        raise RuntimeError("jupyterquiz's script changed: review quiz_html's MathJax patch")
     return (
         f'<div class="lrq-block" data-lrq-block="{lang}" lang="{lang}">{html}</div></div>'
         f"<script>{script}</script>"

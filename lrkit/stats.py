@@ -12,7 +12,7 @@ settings differ by more than ``margin`` pooled standard deviations:
 >>> verdict.separated, round(verdict.gap_in_sd, 1)
 (True, 5.3)
 >>> print(verdict)
-gap 0.228 = 5.3 pooled SD: separated (the rule: more than 3)
+gap 0.228 = 5.3 pooled SD > 3: separated
 """
 
 import math
@@ -88,11 +88,11 @@ class Comparison:
         return self.gap_in_sd > self.margin
 
     def __str__(self):
-        word = "separated" if self.separated else "not separated"
-        return (
-            f"gap {self.gap:.3g} = {self.gap_in_sd:.1f} pooled SD: {word} "
-            f"(the rule: more than {self.margin:g})"
-        )
+        if self.separated:
+            rule = f"> {self.margin:g}: separated"
+        else:
+            rule = f"≤ {self.margin:g}: not separated"
+        return f"gap {self.gap:.3g} = {self.gap_in_sd:.1f} pooled SD {rule}"
 
 
 def compare(a: Spread, b: Spread, margin: float = 3.0) -> Comparison:

@@ -548,3 +548,10 @@ def test_anki_card_links_its_page_when_the_address_is_known(questions):
     assert f'href="https://lr.example.org/chapters/{q.chapter}.html' in linked
     _, unlinked = quizrender.anki_fields(q, "en", 0, None)
     assert "href=" not in unlinked and quizbank.CHAPTERS[q.chapter] in unlinked
+
+
+def test_self_checks_never_fetch_mathjax_from_a_cdn(questions):
+    """jupyterquiz would load MathJax from a CDN when the book's is still loading: offline that
+    breaks the page (console errors); the rendered block waits for the book's MathJax instead."""
+    html = quizrender.quiz_html(quizrender.to_jupyterquiz(questions[:3], "en", 0), "en")
+    assert "cdn.jsdelivr" not in html and "MathJax.typeset([container])" in html

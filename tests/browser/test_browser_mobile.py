@@ -17,7 +17,7 @@ import pytest
 from conftest import open_book, page_file, screenshot_path, settle, toc_page_names
 
 PHONE = {"width": 390, "height": 844}
-MIN_SHOWN_FRACTION = 0.5  # of the image's natural (pixel) width
+MIN_SHOWN_FRACTION = 0.5  # of the image's width in CSS pixels (natural / 2 for a 2x PNG)
 CHAPTERS = [page for page in toc_page_names() if page.startswith("chapters/")]
 
 # Code blocks (cell inputs and literal blocks) whose content is wider than their box.
@@ -30,6 +30,7 @@ WIDE_CODE_JS = """() => [...document.querySelectorAll('article div.highlight pre
 FIGURES_JS = """() => [...document.querySelectorAll('article img')].map(img => ({
     src: img.getAttribute('src'),
     natural: img.naturalWidth,
+    css: Number(img.getAttribute('width')) || img.naturalWidth,  // a 2x PNG says its CSS width
     shown: img.getBoundingClientRect().width,
     column: img.closest('article').getBoundingClientRect().width,
 }))"""
@@ -112,8 +113,9 @@ def test_every_figure_is_shown_at_least_at_half_its_pixel_width(browser, base_ur
             for figure in book.page.evaluate(FIGURES_JS):
                 if not figure["natural"]:
                     continue
-                # at most the column's width; at least half the pixels, or the whole column
-                wanted = min(MIN_SHOWN_FRACTION * figure["natural"], figure["column"])
+                # at most the column's width; at least half its CSS pixels (a 2x PNG's
+                # natural width is twice those), or the whole column
+                wanted = min(MIN_SHOWN_FRACTION * figure["css"], figure["column"])
                 if figure["shown"] < wanted - 1 or figure["shown"] > figure["column"] + 1:
                     too_small.append(f"{chapter}: {figure['src']} {figure}")
     finally:
