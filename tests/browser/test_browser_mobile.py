@@ -30,7 +30,7 @@ WIDE_CODE_JS = """() => [...document.querySelectorAll('article div.highlight pre
 FIGURES_JS = """() => [...document.querySelectorAll('article img')].map(img => ({
     src: img.getAttribute('src'),
     natural: img.naturalWidth,
-    css: Number(img.getAttribute('width')) || img.naturalWidth,  // a 2x PNG says its CSS width
+    css: img.naturalWidth / 2,  // every figure is a 2x PNG (plotting.book_style)
     shown: img.getBoundingClientRect().width,
     column: img.closest('article').getBoundingClientRect().width,
 }))"""
