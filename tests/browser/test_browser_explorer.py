@@ -8,11 +8,13 @@ at edge-case settings of every schedule, and after driving the controls as a rea
 import numpy as np
 import pytest
 
-from conftest import open_book, settle, toc_page_names
+from conftest import open_book, screenshot_path, settle, toc_page_names
 from lrkit import schedules
 
 EXPLORER = "chapters/schedule_explorer"
 RTOL = 1e-9
+MAIN, COMPARE = "fieldset[data-curve='0']", "fieldset[data-curve='1']"  # the two curves
+PLOT_BOTTOM = 300 - 40  # the x axis in the SVG's units (height 300, bottom margin 40)
 
 # (schedule, settings that differ from the page's defaults, steps computed)
 SAMPLES = [
@@ -149,7 +151,7 @@ def test_the_controls_redraw_the_curve_and_the_call(explorer):
     assert state["schedule"] == "warmup_cosine"
 
     d = drawing()
-    root.locator("select[name=schedule]").select_option("one_cycle")
+    root.locator(f"{MAIN} select[name=schedule]").select_option("one_cycle")
     state = redrawn(d)
     assert state["call"].startswith("schedules.one_cycle(")
 
@@ -169,6 +171,7 @@ def test_the_controls_redraw_the_curve_and_the_call(explorer):
     assert "anneal='linear'" in state["call"] and "three_phase=True" in state["call"]
 
     d = drawing()
+    root.locator("input[name=follow_horizon]").uncheck()  # choose the steps shown
     root.locator("input[name=num_steps]").focus()
     page.keyboard.press("End")
     state = redrawn(d)
@@ -177,6 +180,7 @@ def test_the_controls_redraw_the_curve_and_the_call(explorer):
     labels = root.locator("svg text")
     root.locator("input[name=log_scale]").check()
     assert any("e-" in text for text in labels.all_text_contents()), "log axis: decades"
+    assert current(explorer)["yRange"] == pytest.approx([1e-7, 1.0], rel=1e-12)  # locked
 
 
 def test_final_lr_is_kept_at_most_the_peak(explorer):
@@ -190,3 +194,161 @@ def test_final_lr_is_kept_at_most_the_peak(explorer):
     np.testing.assert_allclose(
         state["lrs"], lrkit_curve(state["call"], len(state["lrs"])), rtol=RTOL, atol=0
     )
+
+
+# --- the y-axis lock, the horizon, the comparison, the labels, the phone ---------------
+
+
+SET_CONTROL = """([curve, key, value]) => {
+  const box = document.querySelector(`#lr-explorer fieldset[data-curve="${curve}"]`);
+  const name = box.querySelector("select[name=schedule]").value;
+  const control = window.lrExplorer.spec.schedules[name].params[key];
+  const input = box.querySelector(`.lrx-params [name=${key}]`);
+  if (control.kind === "flag") input.checked = value;
+  else if (control.kind === "log") input.value = value > 0 ? Math.log10(value) : control.min;
+  else input.value = value;
+  input.dispatchEvent(new Event("input"));
+}"""
+
+
+def set_controls(book, curve, name, settings):
+    """Pick schedule ``name`` for curve 0 or 1 and move its controls as a reader would."""
+    book.page.locator(
+        f"#lr-explorer fieldset[data-curve='{curve}'] select[name=schedule]"
+    ).select_option(name)
+    for key, value in settings.items():
+        book.page.evaluate(SET_CONTROL, [curve, key, value])
+
+
+def drawn_height(book, curve=0):
+    """The height of a drawn curve's highest point above the x axis, in the SVG's units."""
+    d = book.page.locator(f"#lr-explorer path.lrx-curve-{curve}").get_attribute("d")
+    points = d.replace("M", " ").replace("L", " ").split()
+    return PLOT_BOTTOM - min(float(y) for y in points[1::2])
+
+
+def test_with_the_lock_doubling_the_peak_doubles_the_curve(explorer):
+    page = explorer.page
+    root = page.locator("#lr-explorer")
+    assert root.locator("input[name=lock_y]").is_checked()  # on by default
+    assert current(explorer)["yRange"] == [0, 1]
+    before = drawn_height(explorer)
+    root.locator("input[name=peak_lr]").focus()
+    for _ in range(6):  # the slider moves by 0.05 decades: 10**-1 -> 10**-0.7
+        page.keyboard.press("ArrowRight")
+    assert current(explorer)["args"]["peak_lr"] == 0.2
+    assert drawn_height(explorer) == pytest.approx(2 * before, rel=1e-3)
+
+    root.locator("input[name=lock_y]").uncheck()  # the axis fits the curve: no change shown
+    fitted = drawn_height(explorer)
+    root.locator("input[name=peak_lr]").focus()
+    for _ in range(6):
+        page.keyboard.press("ArrowLeft")
+    assert current(explorer)["args"]["peak_lr"] == 0.1
+    assert drawn_height(explorer) == pytest.approx(fitted, abs=0.02)
+
+
+def test_the_steps_shown_follow_the_schedules_horizon(explorer):
+    root = explorer.page.locator("#lr-explorer")
+    set_controls(explorer, 0, "one_cycle", {"total_steps": 3_750})
+    state = current(explorer)
+    assert state["numSteps"] == len(state["lrs"]) == 3_750
+    assert root.locator("output[name=num_steps_value]").inner_text() == "3750"
+    assert "3750 steps shown" in root.locator(".lrx-readout").inner_text()
+    expected = lrkit_curve(state["call"], 3_750)
+    np.testing.assert_allclose(state["lrs"], expected, rtol=RTOL, atol=0)
+    assert state["lrs"][-1] == pytest.approx(0.1 / 25 / 1e4, rel=1e-9)  # the whole cycle
+    assert np.argmax(state["lrs"]) == 1_124  # pct_start 0.3 of 3,750 steps, 0-based
+
+    set_controls(explorer, 0, "warmup_stable_decay", {"stable_steps": 1_200})
+    assert current(explorer)["numSteps"] == 100 + 1_200 + 200
+
+    root.locator("input[name=follow_horizon]").uncheck()  # back to the slider's 1,000
+    state = current(explorer)
+    assert state["numSteps"] == len(state["lrs"]) == 1_000
+
+
+# (schedule with settings, compared with schedule with settings)
+COMPARISONS = [
+    (("warmup_cosine", {}), ("cosine_decay", {"decay_steps": 2_000, "final_lr": 0.001})),
+    (
+        ("warmup_stable_decay", {"peak_lr": 0.2, "stable_steps": 2_000, "final_lr": 0.0}),
+        ("one_cycle", {"max_lr": 0.2, "total_steps": 2_300, "three_phase": True}),
+    ),
+    (("step_decay", {"gamma": 0.1}), ("exponential_decay", {"gamma": 0.9923})),
+    (("cyclic", {"mode": "triangular2"}), ("cosine_restarts", {"cycle_mult": 1})),
+    (("inverse_sqrt", {"warmup_steps": 500}), ("constant", {"lr": 0.00501})),
+]
+
+
+@pytest.mark.parametrize(("first", "second"), COMPARISONS, ids=lambda s: s[0])
+def test_two_curves_compared_equal_lrkit(explorer, first, second):
+    root = explorer.page.locator("#lr-explorer")
+    set_controls(explorer, 0, *first)
+    set_controls(explorer, 1, *second)
+    state = current(explorer)
+    n = state["numSteps"]
+    for (name, settings), drawn in [(first, state), (second, state["compare"])]:
+        assert drawn["schedule"] == name
+        assert {key: drawn["args"][key] for key in settings} == settings
+        np.testing.assert_allclose(drawn["lrs"], lrkit_curve(drawn["call"], n), rtol=RTOL, atol=0)
+    assert root.locator("path.lrx-curve").count() == 2
+    legend = root.locator(".lrx-legend .lrx-key").all_inner_texts()
+    spec = explorer.page.evaluate("() => window.lrExplorer.spec")
+    assert legend == [
+        f"{spec['schedules'][first[0]]['label']} (schedule)",
+        f"{spec['schedules'][second[0]]['label']} (compare)",
+    ]
+    code = root.locator(".lrx-code").inner_text()
+    assert max(map(len, code.splitlines())) <= 79
+    printed = {}
+    exec(code, printed)  # the page's own snippet computes both curves
+    np.testing.assert_allclose(printed["lrs"], state["lrs"], rtol=RTOL, atol=0)
+    np.testing.assert_allclose(printed["lrs_compare"], state["compare"]["lrs"], rtol=RTOL, atol=0)
+
+    root.locator(f"{COMPARE} select[name=schedule]").select_option("")  # "none"
+    assert current(explorer)["compare"] is None
+    assert root.locator("path.lrx-curve").count() == 1
+
+
+def test_controls_are_labelled_in_words_with_the_argument_in_the_tooltip(explorer):
+    root = explorer.page.locator("#lr-explorer")
+    spec = explorer.page.evaluate("() => window.lrExplorer.spec")
+    for name, schedule in spec["schedules"].items():
+        root.locator(f"{MAIN} select[name=schedule]").select_option(name)
+        labels = root.locator(f"{MAIN} .lrx-params label")
+        assert labels.count() == len(schedule["params"])
+        for label, (key, control) in zip(labels.all(), schedule["params"].items(), strict=True):
+            assert label.get_attribute("title") == f"lrkit argument: {key}"
+            text = label.inner_text()
+            raw_name = key in text and key not in control["words"]
+            assert control["words"] in text and not raw_name, (name, key, text)
+            assert f"{key}=" in current(explorer)["call"]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_on_a_phone_the_plot_comes_first_and_fits(explorer, theme):
+    page = explorer.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    explorer.set_theme(theme)
+    set_controls(explorer, 1, "cosine_decay", {})
+    page.evaluate("() => document.getElementById('lr-explorer').scrollIntoView()")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    box = page.locator("#lr-explorer svg").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert box["height"] > 100 and box["y"] >= 0 and box["y"] + box["height"] <= 844
+    first = page.evaluate(
+        "() => { const r = document.getElementById('lr-explorer');"
+        " return r.querySelector('svg').compareDocumentPosition(r.querySelector('fieldset')); }"
+    )
+    assert first & 4, "the plot precedes the controls"  # DOCUMENT_POSITION_FOLLOWING
+    page.screenshot(path=screenshot_path(f"explorer_390_{theme}"))
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_wide_screen_in_both_themes(explorer, theme):
+    explorer.set_theme(theme)
+    set_controls(explorer, 1, "warmup_stable_decay", {})
+    explorer.page.evaluate("() => document.getElementById('lr-explorer').scrollIntoView()")
+    assert explorer.page.locator("#lr-explorer path.lrx-curve").count() == 2
+    explorer.page.screenshot(path=screenshot_path(f"explorer_1280_{theme}"))
