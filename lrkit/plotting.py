@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 FIGSIZE = (6.4, 3.6)  # inches, one panel: the width of the page's column at 100 dpi
-MAX_WIDTH = 7.0  # inches; a wider figure is shown shrunk, with text below the body's size
+MAX_WIDTH = 6.4  # inches (the column at 100 dpi); wider is shrunk below half size on a phone
 MAX_COLUMNS = 2  # panels side by side; more would be unreadable on a phone
 _RAW_ALPHA = 0.35  # raw, noisy curves under their smoothed or averaged version
 _SPAN_FOR_LOG = 100.0  # a positive series spanning this factor or more gets a log axis
