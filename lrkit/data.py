@@ -27,7 +27,7 @@ from torch import nn
 
 from lrkit._checks import check_in_range, check_int
 
-__all__ = ["Digits", "Mnist1D", "load_digits", "load_mnist1d", "make_cnn", "make_mlp"]
+__all__ = ["Digits", "Mnist1D", "Split", "load_digits", "load_mnist1d", "make_cnn", "make_mlp"]
 
 NUM_CLASSES = 10
 IMAGE_SIZE = 8
@@ -35,8 +35,8 @@ _MAX_PIXEL = 16.0  # sklearn's digits are integers 0..16
 
 
 @dataclass(frozen=True, eq=False)
-class Digits:
-    """A train/test split of the digits: images ``(N, 1, 8, 8)`` float32 in [0, 1], int64 labels."""
+class Split:
+    """A train/test split: inputs and int64 labels as tensors (``Digits`` and ``Mnist1D``)."""
 
     x_train: torch.Tensor
     y_train: torch.Tensor
@@ -46,9 +46,13 @@ class Digits:
 
     def __repr__(self):
         return (
-            f"Digits(train={len(self.y_train)}, test={len(self.y_test)}, "
-            f"image_shape={tuple(self.x_train.shape[1:])}, num_classes={self.num_classes})"
+            f"{type(self).__name__}(train={len(self.y_train)}, test={len(self.y_test)}, "
+            f"input_shape={tuple(self.x_train.shape[1:])}, num_classes={self.num_classes})"
         )
+
+
+class Digits(Split):
+    """The digits: images ``(N, 1, 8, 8)`` float32 in [0, 1], int64 labels."""
 
 
 _DEFAULT_SPLIT = (0.25, 0)  # (test_fraction, seed) whose indices ship in digits_split.txt
@@ -166,21 +170,8 @@ def make_mlp(hidden=64, seed=0, num_inputs=IMAGE_SIZE * IMAGE_SIZE):
 MNIST1D_LENGTH = 40  # mnist1d's final_seq_length
 
 
-@dataclass(frozen=True, eq=False)
-class Mnist1D:
+class Mnist1D(Split):
     """MNIST-1D: signals ``(N, 40)`` float32 (standardized), int64 labels 0-9."""
-
-    x_train: torch.Tensor
-    y_train: torch.Tensor
-    x_test: torch.Tensor
-    y_test: torch.Tensor
-    num_classes: int = NUM_CLASSES
-
-    def __repr__(self):
-        return (
-            f"Mnist1D(train={len(self.y_train)}, test={len(self.y_test)}, "
-            f"length={self.x_train.shape[1]}, num_classes={self.num_classes})"
-        )
 
 
 @lru_cache(maxsize=4)
