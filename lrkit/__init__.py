@@ -9,6 +9,7 @@ Modules, each with one job:
 - ``lrkit.problems``    quadratics, Rosenbrock, linear regression, a noisy quadratic
 - ``lrkit.data``        the handwritten digits (bundled with scikit-learn) and small models
 - ``lrkit.training``    one correct PyTorch training loop and a numpy gradient-descent runner
+- ``lrkit.side_by_side`` many seeds and schedules of the digits MLP trained as one batched network
 - ``lrkit.finder``      the learning-rate range test and its suggestion rules
 - ``lrkit.plotting``    figures: the book's style, schedules, histories, range tests, paths
 - ``lrkit.stats``       seed-to-seed spread, and a verdict: separated beyond it or not

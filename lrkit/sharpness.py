@@ -97,9 +97,11 @@ def top_eigenvalue(loss, theta, num_iterations=20, init=None, seed=0):
     elif init.shape != theta.shape:
         raise ValueError(f"init: shape {tuple(init.shape)} != theta's {tuple(theta.shape)}")
     vector = init / init.norm()
-    theta = theta.detach()
+    theta = theta.detach().requires_grad_(True)
+    # the gradient's graph is built once; each iteration differentiates it again (as hvp does)
+    (grad,) = torch.autograd.grad(loss(theta), theta, create_graph=True)
     for _ in range(num_iterations):
-        product = hvp(loss, theta, vector)
+        (product,) = torch.autograd.grad(grad @ vector, theta, retain_graph=True)
         value = float(vector @ product)
         norm = product.norm()
         if not math.isfinite(value) or float(norm) == 0.0:
