@@ -7,8 +7,9 @@
   "use strict";
 
   const SVG_NS = "http://www.w3.org/2000/svg";
-  const W = 360, H = 180;  // each panel's viewBox
-  const M = {left: 44, right: 12, top: 24, bottom: 34};
+  const H = 190;  // each panel's height; its width W follows the page's (1 unit = 1 px)
+  let W = 360;
+  const M = {left: 44, right: 18, top: 24, bottom: 34};
 
   function el(tag, attrs = {}, parent = null, ns = null) {
     const node = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
@@ -27,7 +28,7 @@
   }
   const multiples = (step, hi) =>
     Array.from({length: Math.floor(hi / step + 1e-9) + 1}, (_, i) => i * step);
-  const decade = (k) => (k >= -3 && k <= 4 ? String(10 ** k) : "1e" + k);
+  const decade = (k) => (k >= -3 && k <= 3 ? String(10 ** k) : "1e" + k);  // fits the margin
 
   // A panel: an <svg> with axes; its scales are written on it as data attributes, so the
   // tests can map the drawn points back to values
@@ -54,7 +55,7 @@
                    text: "step"}, svg);
     const yTicks = log
       ? Array.from({length: y1 - y0 + 1}, (_, i) => 10 ** (y0 + i))
-      : multiples(tickStep(yDomain[1], 4), yDomain[1]);
+      : multiples(tickStep(yDomain[1], 5), yDomain[1]);
     for (const v of yTicks) {
       svgEl("line", {x1: xRange[0], x2: xRange[1], y1: py(v), y2: py(v), class: "eos-grid"},
             svg);
@@ -71,14 +72,14 @@
     for (const [cls, text] of items) {
       svgEl("line", {x1: x, x2: x + 22, y1: 11, y2: 11, class: cls}, svg);
       svgEl("text", {x: x + 27, y: 15, text}, svg);
-      x += 27 + 7.5 * text.length + 14;  // about 7.5 units a character at 13px
+      x += 27 + 8 * text.length + 14;  // about 8 px a character at 14 px
     }
   }
 
   function drawSharpness(svg, run) {
     const s = run.summary;
     const highest = 1.15 * Math.max(s.max_sharpness, s.final_limit);
-    const step = tickStep(highest, 4), yMax = Math.ceil(highest / step) * step;
+    const step = tickStep(highest, 5), yMax = Math.ceil(highest / step) * step;
     const p = Panel(svg, run.num_steps, [0, yMax], false);
     p.line(run.limit_steps, run.limits, "eos-limit");
     p.line(run.sharpness_steps, run.sharpness, "eos-sharpness");
@@ -105,7 +106,7 @@
 
   // the numbers beside the plot: [key, label, format], all precomputed in the notebook
   const fixed = (digits) => (v) => v.toFixed(digits);
-  const significant = (v) => String(Number(v.toPrecision(3)));
+  const significant = (v) => (v >= 100 ? v.toFixed(0) : String(Number(v.toPrecision(3))));
   const NUMBERS = [
     ["final_limit", "2/η at the end", significant],
     ["lambda_0", "λ₀, the sharpness at step 0", fixed(2)],
@@ -131,10 +132,8 @@
     }
     const body = el("div", {class: "eos-body"}, root);
     const plots = el("div", {class: "eos-plots"}, body);
-    const top = svgEl("svg", {id: "eos-sharpness-plot", viewBox: `0 0 ${W} ${H}`,
-                              role: "img"}, plots);
-    const bottom = svgEl("svg", {id: "eos-loss-plot", viewBox: `0 0 ${W} ${H}`,
-                                 role: "img"}, plots);
+    const top = svgEl("svg", {id: "eos-sharpness-plot", role: "img"}, plots);
+    const bottom = svgEl("svg", {id: "eos-loss-plot", role: "img"}, plots);
     const numbers = el("dl", {class: "eos-numbers", "aria-live": "polite"}, body);
     let current = null;
 
@@ -143,6 +142,8 @@
       if (!run) throw new Error(`eosPicker: no run "${key}"`);
       current = key;
       choice.querySelector(`input[value="${key}"]`).checked = true;
+      W = Math.min(Math.max(plots.clientWidth || 360, 280), 640);
+      for (const svg of [top, bottom]) svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
       drawSharpness(top, run);
       drawLoss(bottom, run);
       top.setAttribute("aria-label", `Sharpness against step, ${run.label}, with 2/η(t) dashed`);
@@ -162,6 +163,10 @@
 
     choice.addEventListener("change", (event) => choose(event.target.value));
     choose(Object.keys(runs)[0]);
+    // redraw at the new width when the column's width changes (a phone turned sideways)
+    new ResizeObserver(() => {
+      if (Math.min(Math.max(plots.clientWidth, 280), 640) !== W) choose(current);
+    }).observe(plots);
     window.eosPicker = {choose, state: () => ({key: current, run: runs[current]})};
   }
 
