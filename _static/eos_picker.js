@@ -45,8 +45,8 @@
     svg.dataset.yRange = yRange.join(" ");
     svg.dataset.yScale = log ? "log" : "linear";
     const clip = svgEl("clipPath", {id: svg.id + "-clip"}, svgEl("defs", {}, svg));
-    svgEl("rect", {x: xRange[0], y: yRange[1], width: xRange[1] - xRange[0],
-                   height: yRange[0] - yRange[1]}, clip);
+    svgEl("rect", {x: xRange[0] - 3, y: yRange[1] - 3, width: xRange[1] - xRange[0] + 6,
+                   height: yRange[0] - yRange[1] + 6}, clip);  // room for the end dots
     const plot = svgEl("g", {"clip-path": `url(#${svg.id}-clip)`}, svg);
     for (const t of multiples(tickStep(xMax, 5), xMax)) {
       svgEl("text", {x: px(t), y: H - M.bottom + 15, "text-anchor": "middle", text: t}, svg);
