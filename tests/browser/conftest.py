@@ -155,6 +155,7 @@ class Book:
     errors: list = field(default_factory=list)  # console errors and uncaught exceptions
     blocked: list = field(default_factory=list)  # non-localhost URLs we aborted
     broken: list = field(default_factory=list)  # localhost requests that failed or gave >= 400
+    stacks: list = field(default_factory=list)  # the stack of each uncaught exception
 
     def goto(self, path, wait_until="load"):
         response = self.page.goto(self.base_url + path, wait_until=wait_until)
@@ -165,7 +166,7 @@ class Book:
         return [e for e in self.errors if e not in ALLOWED_ERRORS]
 
     def assert_clean(self):
-        assert not self.unexpected_errors(), self.unexpected_errors()
+        assert not self.unexpected_errors(), (self.unexpected_errors(), self.stacks)
         assert not self.broken, self.broken
 
     def set_theme(self, theme):
@@ -205,9 +206,13 @@ def open_book(browser, base_url):
         if urlsplit(response.url).netloc == local and response.status >= 400:
             book.broken.append(f"{response.url}: HTTP {response.status}")
 
+    def on_page_error(error):
+        book.errors.append(error.message)
+        book.stacks.append(error.stack)
+
     context.route("**/*", route)
     page.on("console", on_console)
-    page.on("pageerror", lambda error: book.errors.append(error.message))
+    page.on("pageerror", on_page_error)
     page.on("requestfailed", on_failed)
     page.on("response", on_response)
     return book
